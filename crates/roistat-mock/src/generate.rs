@@ -1,0 +1,397 @@
+//! Deterministic realistic orders: the same seed always gives the same orders.
+//!
+//! Orders spread over 2024, in several statuses of each type, with custom fields of
+//! mixed types (text, integers, null), most with a visit carrying source markers and
+//! UTM tags. Used by the server (`MockServerBuilder::orders`), and by benchmarks to
+//! build order-list pages without a server ([`order_list_json`]).
+//!
+//! ```
+//! let orders = roistat_mock::generate::orders(7, 100);
+//! assert_eq!(orders.len(), 100);
+//! assert_eq!(orders, roistat_mock::generate::orders(7, 100));
+//! let page = roistat_mock::generate::order_list_json(&orders, 1000, true);
+//! let v: serde_json::Value = serde_json::from_slice(&page)?;
+//! assert_eq!(v["data"].as_array().map(Vec::len), Some(100));
+//! assert_eq!(v["total"], 1000);
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+use roistat_types::{
+    ClientId, CustomFields, Device, Geo, Order, OrderId, Status, StatusId, StatusType, Visit,
+    VisitId, VisitSource,
+};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+/// The first generated order id; ids count up from here.
+pub const FIRST_ID: u64 = 200_001;
+
+/// Two `unused`-type statuses the generator uses besides the documented 14 (which
+/// have none of that type). A server with generated orders adds them to its dictionary.
+pub fn extra_statuses() -> Vec<Status> {
+    vec![
+        Status::new(
+            StatusId::new_unchecked("unsorted"),
+            "Unsorted (Leads)",
+            StatusType::Unused,
+        ),
+        Status::new(
+            StatusId::new_unchecked("spam"),
+            "Spam call",
+            StatusType::Unused,
+        ),
+    ]
+}
+
+/// Every status generated orders may have: the documented 14 plus [`extra_statuses`].
+pub fn statuses() -> Vec<Status> {
+    let mut all = crate::seed::statuses();
+    all.extend(extra_statuses());
+    all
+}
+
+const MANAGERS: &[&str] = &[
+    "John Doe",
+    "Jack Smith",
+    "Anna Müller",
+    "Иван Петров",
+    "Maria Rossi",
+];
+const CITIES: &[&str] = &["Berlin", "Moscow", "Paris", "Madrid", "Kazan", "Warsaw"];
+const SOURCE_TYPES: &[&str] = &["standard", "phone", "proxyform", "lead_hunter"];
+
+/// (system_name, display_name, utm_source, utm_medium, referrer, icon)
+const CHANNELS: &[(&str, &str, &str, &str, &str, &str)] = &[
+    (
+        "google_adwords",
+        "Google Ads",
+        "google",
+        "cpc",
+        "https://www.google.com/",
+        "https://cloud.roistat.com/img/adwords.png",
+    ),
+    (
+        "seo_google",
+        "SEO: Google",
+        "",
+        "organic",
+        "https://www.google.com/",
+        "https://cloud.roistat.com/img/MagnifyingGlass.png",
+    ),
+    (
+        "yandex_direct",
+        "Yandex.Direct",
+        "yandex",
+        "cpc",
+        "https://yandex.ru/",
+        "https://cloud.roistat.com/img/direct.png",
+    ),
+    (
+        "vk4",
+        "VK",
+        "vk",
+        "cpc",
+        "https://vk.com/",
+        "https://favicon.yandex.net/favicon/vk.com",
+    ),
+    (
+        "facebook",
+        "Facebook",
+        "facebook",
+        "social",
+        "http://fb.com",
+        "https://cloud.roistat.com/img/facebook.png",
+    ),
+    (
+        "direct",
+        "Direct visits",
+        "",
+        "",
+        "",
+        "https://cloud.roistat.com/img/direct_visit.png",
+    ),
+];
+const CAMPAIGNS: &[&str] = &[
+    "lights_summer",
+    "kitchen_sale",
+    "decor_set",
+    "brand",
+    "retargeting",
+];
+const HOSTS: &[&str] = &["cozy.home.ru", "cozy.kitchen.ru", "shop.example.com"];
+const PAGES: &[&str] = &[
+    "catalog/lights",
+    "catalog/techniques",
+    "catalog/decor",
+    "",
+    "sale",
+];
+const OSES: &[(&str, &str)] = &[
+    ("Windows 10", "win10"),
+    ("Windows 8.1", "win81"),
+    ("macOS", "mac"),
+    ("Android", "android"),
+    ("iOS", "ios"),
+];
+const BROWSERS: &[(&str, &str)] = &[
+    ("Chrome", "chrome"),
+    ("Firefox", "firefox"),
+    ("Safari", "safari"),
+    ("Yandex Browser", "yandex"),
+];
+const COUNTRIES: &[(&str, &str, &str)] = &[
+    ("Germany", "DE", "de"),
+    ("Russia", "RU", "ru"),
+    ("France", "FR", "fr"),
+    ("Spain", "ES", "es"),
+];
+
+fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> Option<&'a T> {
+    if items.is_empty() {
+        None
+    } else {
+        items.get(rng.usize(..items.len()))
+    }
+}
+
+fn pick_str(rng: &mut fastrand::Rng, items: &[&str]) -> String {
+    pick(rng, items).copied().unwrap_or_default().to_string()
+}
+
+fn opt(s: String) -> Option<String> {
+    if s.is_empty() { None } else { Some(s) }
+}
+
+/// `n` orders from `seed`, with ids `200001`, `200002`, ...
+pub fn orders(seed: u64, n: usize) -> Vec<Order> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let all = statuses();
+    let by_type = |t: StatusType| {
+        all.iter()
+            .filter(|s| s.r#type == t)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let groups = [
+        (45u32, by_type(StatusType::Progress)),
+        (30, by_type(StatusType::Paid)),
+        (20, by_type(StatusType::Canceled)),
+        (5, by_type(StatusType::Unused)),
+    ];
+    // 2024-01-01T00:00:00Z, spread over a year.
+    let start: i64 = 1_704_067_200;
+    let span: i64 = 365 * 24 * 3600;
+    (0..n)
+        .map(|i| {
+            let id = FIRST_ID + i as u64;
+            let mut order = Order::new(OrderId::new_unchecked(id.to_string()));
+            let created = start + rng.i64(0..span);
+            order.creation_date = OffsetDateTime::from_unix_timestamp(created).ok();
+            order.update_date = if rng.u8(..10) == 0 {
+                None
+            } else {
+                OffsetDateTime::from_unix_timestamp(created + rng.i64(0..30 * 24 * 3600)).ok()
+            };
+            order.url = Some(format!("https://crm.example.com/deals/{id}"));
+            order.source_type = Some(pick_str(&mut rng, SOURCE_TYPES));
+
+            let roll = rng.u32(..100);
+            let mut acc = 0;
+            let status = groups
+                .iter()
+                .find(|(w, _)| {
+                    acc += w;
+                    roll < acc
+                })
+                .and_then(|(_, list)| pick(&mut rng, list).cloned());
+            let paid = status
+                .as_ref()
+                .is_some_and(|s| s.r#type == StatusType::Paid);
+
+            order.revenue = match rng.u8(..20) {
+                0 => None,
+                _ if paid => Some(if rng.bool() {
+                    (rng.u32(5..500) * 100) as f64
+                } else {
+                    rng.u32(50_000..5_000_000) as f64 / 100.0
+                }),
+                1..=8 => Some(0.0),
+                _ => Some((rng.u32(5..300) * 100) as f64),
+            };
+            order.cost = match order.revenue {
+                None => None,
+                Some(_) if rng.u8(..4) == 0 => Some(0.0),
+                Some(r) => Some((r * 0.6 * 100.0).round() / 100.0),
+            };
+            order.client_id = if rng.u8(..20) == 0 {
+                None
+            } else {
+                Some(ClientId::new_unchecked(rng.u32(10_000..99_999).to_string()))
+            };
+
+            let visit_id = rng.u32(4_000_000..9_000_000);
+            let visit = if rng.u8(..10) == 0 {
+                None
+            } else {
+                Some(visit(&mut rng, visit_id, created))
+            };
+            order.visit_id = visit
+                .as_ref()
+                .map(|_| VisitId::new_unchecked(visit_id.to_string()));
+
+            let mut fields = CustomFields::new();
+            fields.insert(
+                "Manager",
+                if rng.u8(..8) == 0 {
+                    Value::Null
+                } else {
+                    Value::from(pick_str(&mut rng, MANAGERS))
+                },
+            );
+            fields.insert(
+                "City",
+                if rng.u8(..4) == 0 {
+                    Value::Null
+                } else {
+                    Value::from(pick_str(&mut rng, CITIES))
+                },
+            );
+            fields.insert(
+                "Cashier",
+                if rng.bool() {
+                    Value::Null
+                } else {
+                    Value::from(rng.u32(1..40))
+                },
+            );
+            if order.visit_id.is_some() {
+                fields.insert("roistat", Value::from(visit_id));
+            }
+            if let Some(s) = &status {
+                fields.insert("status_name", Value::from(s.name.clone()));
+            }
+            order.custom_fields = fields;
+            order.status = status;
+            order.visit = visit;
+            order
+        })
+        .collect()
+}
+
+fn visit(rng: &mut fastrand::Rng, id: u32, order_created: i64) -> Visit {
+    let channel =
+        pick(rng, CHANNELS)
+            .copied()
+            .unwrap_or(("direct", "Direct visits", "", "", "", ""));
+    let (system_name, display_name, utm_source, utm_medium, referrer, icon) = channel;
+    let campaign = if utm_source.is_empty() {
+        String::new()
+    } else {
+        pick_str(rng, CAMPAIGNS)
+    };
+    let host = pick_str(rng, HOSTS);
+    let page = pick_str(rng, PAGES);
+    let landing = if campaign.is_empty() {
+        format!("http://{host}/{page}")
+    } else {
+        format!(
+            "http://{host}/{page}?utm_source={utm_source}&utm_medium={utm_medium}&utm_campaign={campaign}"
+        )
+    };
+    let (os, os_key) = pick(rng, OSES).copied().unwrap_or(("Windows 10", "win10"));
+    let (browser, browser_key) = pick(rng, BROWSERS).copied().unwrap_or(("Chrome", "chrome"));
+    let (country, iso, flag) = pick(rng, COUNTRIES)
+        .copied()
+        .unwrap_or(("Germany", "DE", "de"));
+    let first = if rng.u8(..3) == 0 {
+        id.saturating_sub(rng.u32(1..50_000))
+    } else {
+        id
+    };
+
+    let mut source = VisitSource::default();
+    source.referrer = opt(referrer.to_string());
+    source.system_name = Some(system_name.to_string());
+    source.display_name = Some(display_name.to_string());
+    source.icon_url = Some(icon.to_string());
+    source.utm_source = opt(utm_source.to_string());
+    source.utm_medium = opt(utm_medium.to_string());
+    source.utm_campaign = opt(campaign);
+    source.utm_term = if rng.bool() {
+        None
+    } else {
+        Some(format!("term {}", rng.u8(1..50)))
+    };
+    source.utm_content = None;
+    source.openstat = None;
+
+    let mut geo = Geo::default();
+    geo.country = Some(country.to_string());
+    geo.region = Some(pick_str(rng, CITIES));
+    geo.city = geo.region.clone();
+    geo.icon_url = Some(format!("https://cloud.roistat.com/img/country/{flag}.png"));
+    geo.country_iso = Some(iso.to_string());
+
+    let mut device = Device::default();
+    device.os = Some(os.to_string());
+    device.os_icon = Some(format!("https://cloud.roistat.com/img/os/{os_key}.png"));
+    device.agent = Some(browser.to_string());
+    device.agent_icon = Some(format!(
+        "https://cloud.roistat.com/img/browsers/{browser_key}.png"
+    ));
+
+    let mut v = Visit::default();
+    v.id = Some(id.to_string());
+    v.first_id = Some(first.to_string());
+    v.date = OffsetDateTime::from_unix_timestamp(order_created - rng.i64(60..7 * 24 * 3600)).ok();
+    v.referrer = opt(referrer.to_string());
+    v.landing_page = Some(landing);
+    v.host = Some(host);
+    v.agent = Some(format!(
+        "Mozilla/5.0 ({os}) {browser}/{}.0",
+        rng.u8(60..130)
+    ));
+    v.ip = Some(format!("203.0.113.{}", rng.u8(1..255)));
+    v.google_client_id = if rng.bool() {
+        Some(format!("{}.{}", rng.u32(..), order_created))
+    } else {
+        None
+    };
+    v.metrika_client_id = if rng.bool() {
+        Some(format!("{order_created}{}", rng.u32(100_000..999_999)))
+    } else {
+        None
+    };
+    v.source = Some(source);
+    v.geo = Some(geo);
+    v.device = Some(device);
+    v
+}
+
+/// An order-list response body (`{"data":[...],"total":N,"status":"success"}`) for
+/// these orders, byte for byte as the server writes it. Without `with_visits` every
+/// `visit` is `null`, as without `extend: ["visit"]`.
+pub fn order_list_json(orders: &[Order], total: u64, with_visits: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(orders.len() * 1024 + 64);
+    out.extend_from_slice(b"{\"data\":[");
+    for (i, o) in orders.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if with_visits || o.visit.is_none() {
+            let _ = serde_json::to_writer(&mut out, o);
+        } else {
+            let mut plain = o.clone();
+            plain.visit = None;
+            let _ = serde_json::to_writer(&mut out, &plain);
+        }
+    }
+    write_list_tail(&mut out, total);
+    out
+}
+
+pub(crate) fn write_list_tail(out: &mut Vec<u8>, total: u64) {
+    out.extend_from_slice(b"],\"total\":");
+    out.extend_from_slice(total.to_string().as_bytes());
+    out.extend_from_slice(b",\"status\":\"success\"}");
+}

@@ -1,0 +1,482 @@
+//! The server: a listener with an accept thread, one thread per connection, and an
+//! orderly stop (on [`MockServer::stop`] or drop) that wakes and joins every thread.
+//!
+//! Plain std threads, not an async runtime, so that the mock works the same under
+//! blocking tests and under `#[tokio::test]`.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::api::{self, Action};
+use crate::error::ApiError;
+use crate::faults::Faults;
+use crate::http::{self, ReadError, Reader};
+use crate::ratelimit::{Limiter, RateLimits};
+use crate::requests::Requests;
+use crate::store::Store;
+
+/// The path prefix every API method lives under.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Settings fixed at start.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub project: u64,
+    pub api_key: String,
+    pub stall: Duration,
+    pub single_and_quirk: bool,
+}
+
+/// A stop flag that sleeping threads (stalls) can wait on and be woken from.
+#[derive(Debug, Default)]
+pub(crate) struct StopSignal {
+    stopped: AtomicBool,
+    lock: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl StopSignal {
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        let mut g = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        *g = true;
+        self.cv.notify_all();
+    }
+
+    /// Wait up to `d`, returning early if the server stops.
+    pub fn wait(&self, d: Duration) {
+        let g = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = self
+            .cv
+            .wait_timeout_while(g, d, |stopped| !*stopped)
+            .map(|(g, _)| drop(g));
+    }
+}
+
+/// State shared by every server thread and the handles.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub config: Config,
+    pub store: Store,
+    pub faults: Faults,
+    pub requests: Requests,
+    pub limiter: Mutex<Limiter>,
+    pub stop: StopSignal,
+    conns: Mutex<Conns>,
+}
+
+impl Shared {
+    pub fn limiter(&self) -> MutexGuard<'_, Limiter> {
+        self.limiter.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn conns(&self) -> MutexGuard<'_, Conns> {
+        self.conns.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[derive(Debug, Default)]
+struct Conns {
+    next_id: u64,
+    /// Clones of open sockets, so stop can shut them down and wake their readers.
+    open: HashMap<u64, TcpStream>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+/// Configures and starts a [`MockServer`].
+///
+/// ```
+/// use std::time::Duration;
+/// let server = roistat_mock::MockServer::builder()
+///     .project(777)
+///     .api_key("secret")
+///     .orders(50)
+///     .seed(1)
+///     .rate_limits(true)
+///     .window(Duration::from_millis(200))
+///     .start()?;
+/// assert_eq!(server.project(), 777);
+/// assert_eq!(server.store().order_count(), 50 + roistat_mock::seed::EXAMPLE_ORDER_COUNT);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct MockServerBuilder {
+    host: IpAddr,
+    port: u16,
+    project: u64,
+    api_key: String,
+    orders: usize,
+    seed: u64,
+    limits: RateLimits,
+    stall: Duration,
+    log_capacity: usize,
+    examples: bool,
+    single_and_quirk: bool,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        MockServerBuilder {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            project: 12345,
+            api_key: "demo-key".to_string(),
+            orders: 0,
+            seed: 0,
+            limits: RateLimits::disabled(),
+            stall: Duration::from_secs(30),
+            log_capacity: 10_000,
+            examples: true,
+            single_and_quirk: true,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// The address to bind (default `127.0.0.1`).
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The port to bind (default 0: an ephemeral port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The project number the server accepts (default 12345).
+    pub fn project(mut self, project: u64) -> Self {
+        self.project = project;
+        self
+    }
+
+    /// The API key the server accepts (default `demo-key`).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = key.into();
+        self
+    }
+
+    /// How many orders [`crate::generate::orders`] adds after the documented examples
+    /// (default 0).
+    pub fn orders(mut self, n: usize) -> Self {
+        self.orders = n;
+        self
+    }
+
+    /// The seed of the generated orders (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Whether to seed the reference's documented examples (default true).
+    pub fn documented_examples(mut self, yes: bool) -> Self {
+        self.examples = yes;
+        self
+    }
+
+    /// Enforce the documented rate limits (default off in the library).
+    pub fn rate_limits(mut self, on: bool) -> Self {
+        self.limits.enabled = on;
+        self
+    }
+
+    /// The length of Roistat's "minute" for rate limits (default 60 s).
+    pub fn window(mut self, window: Duration) -> Self {
+        self.limits.window = window;
+        self
+    }
+
+    /// Every rate-limit setting at once.
+    pub fn limits(mut self, limits: RateLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// How long [`crate::Fault::Stall`] keeps a request unanswered (default 30 s; a
+    /// stopping server ends stalls at once).
+    pub fn stall_duration(mut self, d: Duration) -> Self {
+        self.stall = d;
+        self
+    }
+
+    /// How many requests the log keeps (default 10,000; the oldest are dropped).
+    pub fn log_capacity(mut self, n: usize) -> Self {
+        self.log_capacity = n;
+        self
+    }
+
+    /// Reproduce the reported quirk that a filter `{"and": [one condition]}` answers
+    /// `internal_error` (default true; the flat form `[[f, op, v]]` works).
+    pub fn single_and_quirk(mut self, on: bool) -> Self {
+        self.single_and_quirk = on;
+        self
+    }
+
+    /// Bind, seed the store and start serving.
+    pub fn start(self) -> io::Result<MockServer> {
+        let listener = TcpListener::bind(SocketAddr::new(self.host, self.port))?;
+        let addr = listener.local_addr()?;
+        let store = Store::seeded(self.examples, self.orders, self.seed);
+        let shared = Arc::new(Shared {
+            config: Config {
+                project: self.project,
+                api_key: self.api_key,
+                stall: self.stall,
+                single_and_quirk: self.single_and_quirk,
+            },
+            store,
+            faults: Faults::default(),
+            requests: Requests::new(self.log_capacity),
+            limiter: Mutex::new(Limiter::new(&self.limits)),
+            stop: StopSignal::default(),
+            conns: Mutex::new(Conns::default()),
+        });
+        let accept_shared = Arc::clone(&shared);
+        let accept = std::thread::Builder::new()
+            .name("roistat-mock-accept".into())
+            .spawn(move || accept_loop(listener, accept_shared))?;
+        Ok(MockServer {
+            shared,
+            addr,
+            accept: Some(accept),
+            started: Instant::now(),
+        })
+    }
+}
+
+/// A running fake Roistat server. Stops, and joins its threads, when dropped.
+///
+/// ```
+/// let server = roistat_mock::MockServer::start()?;
+/// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+/// assert!(server.base_url().ends_with("/api/v1"));
+/// assert_eq!((server.project(), server.api_key()), (12345, "demo-key"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct MockServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    accept: Option<JoinHandle<()>>,
+    started: Instant,
+}
+
+impl MockServer {
+    /// Start with the defaults: 127.0.0.1 on an ephemeral port, project 12345, key
+    /// `demo-key`, only the documented example data, no rate limits.
+    pub fn start() -> io::Result<MockServer> {
+        MockServerBuilder::default().start()
+    }
+
+    /// A builder for other settings.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://HOST:PORT/api/v1`, the base URL a client should use.
+    pub fn base_url(&self) -> String {
+        let ip = match self.addr.ip() {
+            ip if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!(
+            "http://{}{API_PREFIX}",
+            SocketAddr::new(ip, self.addr.port())
+        )
+    }
+
+    /// The project number the server accepts.
+    pub fn project(&self) -> u64 {
+        self.shared.config.project
+    }
+
+    /// The API key the server accepts.
+    pub fn api_key(&self) -> &str {
+        &self.shared.config.api_key
+    }
+
+    /// The in-memory data.
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    /// The fault script.
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// The request log.
+    pub fn requests(&self) -> &Requests {
+        &self.shared.requests
+    }
+
+    /// How long the server has been up.
+    pub fn uptime(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Block the calling thread until the server stops (it only stops when the
+    /// process ends: for the binary).
+    pub fn wait(mut self) {
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+    }
+
+    /// Stop serving: close the listener and every connection, end stalls, join threads.
+    pub fn stop(self) {
+        drop(self);
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.stop.stop();
+        // Wake the accept thread, blocked in accept(), with a throwaway connection.
+        let wake = SocketAddr::new(
+            match self.addr.ip() {
+                ip if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+                ip => ip,
+            },
+            self.addr.port(),
+        );
+        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+        let threads = {
+            let mut conns = self.shared.conns();
+            for s in conns.open.values() {
+                let _ = s.shutdown(Shutdown::Both);
+            }
+            std::mem::take(&mut conns.threads)
+        };
+        for t in threads {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+static CONN_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stop.is_stopped() {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        let _ = stream.set_nodelay(true);
+        let Ok(clone) = stream.try_clone() else {
+            continue;
+        };
+        let mut conns = shared.conns();
+        conns.threads.retain(|t| !t.is_finished());
+        conns.next_id += 1;
+        let id = conns.next_id;
+        conns.open.insert(id, clone);
+        let s = Arc::clone(&shared);
+        let n = CONN_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let spawned = std::thread::Builder::new()
+            .name(format!("roistat-mock-conn-{n}"))
+            .spawn(move || {
+                serve_connection(stream, &s);
+                s.conns().open.remove(&id);
+            });
+        match spawned {
+            Ok(handle) => conns.threads.push(handle),
+            Err(_) => {
+                conns.open.remove(&id);
+            }
+        }
+    }
+}
+
+/// Serve requests on one connection until it closes, a fault ends it, or the server stops.
+fn serve_connection(mut stream: TcpStream, shared: &Shared) {
+    let mut reader = Reader::new();
+    let mut body = Vec::with_capacity(64 * 1024);
+    let mut out = Vec::with_capacity(64 * 1024);
+    loop {
+        let req = match reader.read_request(&mut stream) {
+            Ok(req) => req,
+            Err(ReadError::Closed) | Err(ReadError::Io) => return,
+            Err(ReadError::Bad(msg)) => {
+                // Not HTTP we understand: answer an envelope and hang up.
+                body.clear();
+                ApiError::incorrect(msg).write_body(&mut body);
+                out.clear();
+                http::write_head(&mut out, 400, "application/json", body.len(), false, &[]);
+                out.extend_from_slice(&body);
+                let _ = stream.write_all(&out);
+                let _ = stream.shutdown(Shutdown::Write);
+                return;
+            }
+        };
+        if shared.stop.is_stopped() {
+            return;
+        }
+        body.clear();
+        let action = api::serve(shared, &req, &mut body);
+        out.clear();
+        match action {
+            Action::Respond {
+                status,
+                content_type,
+                headers,
+            } => {
+                http::write_head(
+                    &mut out,
+                    status,
+                    content_type,
+                    body.len(),
+                    req.keep_alive,
+                    &headers,
+                );
+                out.extend_from_slice(&body);
+                if stream.write_all(&out).is_err() || !req.keep_alive {
+                    let _ = stream.shutdown(Shutdown::Write);
+                    return;
+                }
+            }
+            Action::Stall(d) => {
+                shared.stop.wait(d);
+                return;
+            }
+            Action::CutBody { status } => {
+                http::write_head(&mut out, status, "application/json", body.len(), false, &[]);
+                let half = body.len() / 2;
+                out.extend_from_slice(body.get(..half).unwrap_or(&[]));
+                let _ = stream.write_all(&out);
+                let _ = stream.flush();
+                let _ = stream.shutdown(Shutdown::Both);
+                return;
+            }
+            Action::Reset => {
+                // SO_LINGER 0 makes close() send RST instead of FIN.
+                let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+                return;
+            }
+        }
+    }
+}
