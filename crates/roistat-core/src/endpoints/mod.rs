@@ -1,0 +1,60 @@
+//! The nine Orders operations, one module each.
+//!
+//! Every operation is a value implementing [`Endpoint`](crate::Endpoint); constructors
+//! validate their input, so a value that exists can be sent.
+//!
+//! | operation | method and path | output | retry after "maybe processed" |
+//! |---|---|---|---|
+//! | [`ListOrders`] | `POST /project/integration/order/list` | [`OrderList`](crate::types::OrderList) | yes (read) |
+//! | [`AddOrders`] | `POST /project/add-orders` | [`AddOrdersReport`](crate::types::AddOrdersReport) | yes (upsert by id) |
+//! | [`OrderInfo`] | `GET /project/orders/{id}/info` | [`types::OrderInfo`](crate::types::OrderInfo) | yes (read) |
+//! | [`OrderExternalUrl`] | `GET /project/orders/{id}/external-url` | [`ExternalUrl`](crate::types::ExternalUrl) | yes (read) |
+//! | [`ListStatuses`] | `POST /project/integration/status/list` | [`StatusList`](crate::types::StatusList) | yes (read) |
+//! | [`SetStatuses`] | `POST /project/set-statuses` | [`Success`](crate::types::Success) | yes (replaces the whole list) |
+//! | [`CustomFieldNames`] | `POST /project/analytics/order-custom-fields` | [`types::CustomFieldNames`](crate::types::CustomFieldNames) | yes (read) |
+//! | [`UpdateOrderStatus`] | `POST /project/integration/order/{id}/status/update` | [`Success`](crate::types::Success) | yes (sets a value) |
+//! | [`DeleteOrder`] | `POST /project/integration/order/{id}/delete` | [`Success`](crate::types::Success) | **no** |
+//!
+//! Two endpoint names equal model names of [`types`](crate::types) ([`OrderInfo`],
+//! [`CustomFieldNames`]); import one of each pair by path.
+
+mod add_orders;
+mod custom_field_names;
+mod delete_order;
+mod list_orders;
+mod list_statuses;
+mod order_external_url;
+mod order_info;
+mod set_statuses;
+mod update_order_status;
+
+pub use add_orders::AddOrders;
+pub use custom_field_names::CustomFieldNames;
+pub use delete_order::DeleteOrder;
+pub use list_orders::ListOrders;
+pub use list_statuses::ListStatuses;
+pub use order_external_url::OrderExternalUrl;
+pub use order_info::OrderInfo;
+pub use set_statuses::{SetStatuses, merge_statuses};
+pub use update_order_status::UpdateOrderStatus;
+
+use roistat_types::{OrderId, ValidationError};
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// Serializes a request body.
+fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Option<Vec<u8>>, Error> {
+    serde_json::to_vec(value)
+        .map(Some)
+        .map_err(|e| Error::invalid_request(format!("cannot serialize the request body: {e}")))
+}
+
+/// Ids built with `new_unchecked` may be empty; an empty path segment would change the
+/// path (`/orders//info`), so refuse it here.
+fn check_order_id(id: &OrderId) -> Result<(), Error> {
+    if id.as_str().trim().is_empty() {
+        return Err(ValidationError::EmptyId { kind: "order id" }.into());
+    }
+    Ok(())
+}

@@ -1,0 +1,546 @@
+//! Client-side rate limiting as a pure state machine.
+//!
+//! Roistat documents per-minute limits for the order list and clients report a
+//! project-wide budget shared by every integration:
+//!
+//! | class | limit |
+//! |---|---|
+//! | order list without `extend: ["visit"]` | 20 per minute |
+//! | order list with visits, `limit` < 100 | 10 per minute |
+//! | order list with visits, `limit` > 100 | 5 per minute |
+//! | order list with visits, `limit` > 1000 | 1 per minute |
+//! | order list with visits, `limit` = 100 or unset | unstated: we use 5 per minute |
+//! | every request of the project | about 10 per second and 5000 per hour |
+//!
+//! Each quota is enforced as a **sliding window** over the timestamps of admitted
+//! requests: a request is admitted iff fewer than `max` requests were admitted in the
+//! last `window`. A token bucket (`governor::Quota::per_minute(20)`) has a burst of 20 and
+//! lets 39 requests through in the first 60 seconds; a sliding log cannot, and it admits
+//! a request at the first instant the window allows, so no budget is left unused.
+//!
+//! The limiter has no clock: every call takes `now`. It is not thread-safe on its own;
+//! the executors wrap it in a `Mutex` and sleep until the instant it answers.
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! use roistat_core::ratelimit::{Admission, RateClass, RateLimiter, ScheduleConfig};
+//!
+//! let mut limiter = RateLimiter::new(ScheduleConfig::documented());
+//! let class = RateClass::OrderList { with_visits: true, limit: Some(2000) }; // 1 per minute
+//! let t0 = Instant::now();
+//! assert_eq!(limiter.try_acquire(&class, t0), Admission::Now);
+//! assert_eq!(
+//!     limiter.try_acquire(&class, t0 + Duration::from_secs(1)),
+//!     Admission::WaitUntil(t0 + Duration::from_secs(60))
+//! );
+//! assert_eq!(limiter.try_acquire(&class, t0 + Duration::from_secs(60)), Admission::Now);
+//! ```
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// Which rate-limit bucket a request counts against (besides the project budget).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RateClass {
+    /// `POST /project/integration/order/list`.
+    OrderList {
+        /// `extend: ["visit"]` was requested.
+        with_visits: bool,
+        /// The page size asked for (`None`: Roistat's default).
+        limit: Option<u32>,
+    },
+    /// Any other operation: only the project-wide budget applies.
+    Other,
+}
+
+/// The documented order-list tiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Tier {
+    /// Order list without visits (20 per minute).
+    ListPlain,
+    /// Order list with visits and `limit` < 100 (10 per minute).
+    ListVisitsSmall,
+    /// Order list with visits and 100 <= `limit` <= 1000, or no limit (5 per minute).
+    ListVisitsMedium,
+    /// Order list with visits and `limit` > 1000 (1 per minute).
+    ListVisitsLarge,
+}
+
+impl RateClass {
+    /// The order-list tier of this class, if any.
+    ///
+    /// `limit` exactly 100 and an unset limit are not covered by the documentation; they
+    /// fall in the 5-per-minute tier, the stricter of the two neighbours.
+    pub fn tier(&self) -> Option<Tier> {
+        match *self {
+            RateClass::Other => None,
+            RateClass::OrderList {
+                with_visits: false, ..
+            } => Some(Tier::ListPlain),
+            RateClass::OrderList {
+                with_visits: true,
+                limit,
+            } => Some(match limit {
+                Some(l) if l > 1000 => Tier::ListVisitsLarge,
+                Some(l) if l < 100 => Tier::ListVisitsSmall,
+                _ => Tier::ListVisitsMedium,
+            }),
+        }
+    }
+}
+
+/// At most `max` requests in any sliding `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    max: u32,
+    window: Duration,
+}
+
+impl Quota {
+    /// At most `max` (at least 1) requests per `window`.
+    pub fn new(max: u32, window: Duration) -> Self {
+        Self {
+            max: max.max(1),
+            window,
+        }
+    }
+
+    /// `max` requests per minute.
+    pub fn per_minute(max: u32) -> Self {
+        Self::new(max, Duration::from_secs(60))
+    }
+
+    /// The number of requests allowed per window.
+    pub fn max(&self) -> u32 {
+        self.max
+    }
+
+    /// The window length.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
+    fn scaled(self, minute: Duration) -> Self {
+        // Tier windows are "one minute"; tests and benches shrink the minute.
+        Self {
+            window: minute,
+            ..self
+        }
+    }
+}
+
+/// The limits the [`RateLimiter`] enforces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScheduleConfig {
+    /// Order list without visits.
+    pub list_plain: Quota,
+    /// Order list with visits, `limit` < 100.
+    pub list_visits_small: Quota,
+    /// Order list with visits, 100 <= `limit` <= 1000 or unset.
+    pub list_visits_medium: Quota,
+    /// Order list with visits, `limit` > 1000.
+    pub list_visits_large: Quota,
+    /// Project-wide quotas that every request counts against (empty: none).
+    pub project: Vec<Quota>,
+    /// `false` admits everything at once.
+    pub enabled: bool,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        Self::documented()
+    }
+}
+
+impl ScheduleConfig {
+    /// The documented tiers plus a project budget of 10 per second and 5000 per hour.
+    pub fn documented() -> Self {
+        Self {
+            list_plain: Quota::per_minute(20),
+            list_visits_small: Quota::per_minute(10),
+            list_visits_medium: Quota::per_minute(5),
+            list_visits_large: Quota::per_minute(1),
+            project: vec![
+                Quota::new(10, Duration::from_secs(1)),
+                Quota::new(5000, Duration::from_secs(3600)),
+            ],
+            enabled: true,
+        }
+    }
+
+    /// No limiting at all (for a fake server or a caller that limits elsewhere).
+    pub fn disabled() -> Self {
+        Self {
+            enabled: false,
+            ..Self::documented()
+        }
+    }
+
+    /// Replaces the project-wide budget (an empty list disables it).
+    pub fn with_project_budget(mut self, quotas: Vec<Quota>) -> Self {
+        self.project = quotas;
+        self
+    }
+
+    /// Removes the project-wide budget and keeps the order-list tiers.
+    pub fn without_project_budget(self) -> Self {
+        self.with_project_budget(Vec::new())
+    }
+
+    /// Sets the length of the tiers' "minute" (tests and benchmarks shrink it; a caller
+    /// worried about clock skew with the server may stretch it a little).
+    pub fn with_minute(mut self, minute: Duration) -> Self {
+        self.list_plain = self.list_plain.scaled(minute);
+        self.list_visits_small = self.list_visits_small.scaled(minute);
+        self.list_visits_medium = self.list_visits_medium.scaled(minute);
+        self.list_visits_large = self.list_visits_large.scaled(minute);
+        self
+    }
+
+    /// The quota of one tier.
+    pub fn tier_quota(&self, tier: Tier) -> Quota {
+        match tier {
+            Tier::ListPlain => self.list_plain,
+            Tier::ListVisitsSmall => self.list_visits_small,
+            Tier::ListVisitsMedium => self.list_visits_medium,
+            Tier::ListVisitsLarge => self.list_visits_large,
+        }
+    }
+}
+
+/// The limiter's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Admission {
+    /// Send now.
+    Now,
+    /// Ask again at this instant (another caller may take the slot first).
+    WaitUntil(Instant),
+}
+
+/// A sliding log: the admission instants of the last `window`.
+#[derive(Debug, Clone)]
+struct Window {
+    quota: Quota,
+    stamps: VecDeque<Instant>,
+    blocked_until: Option<Instant>,
+}
+
+impl Window {
+    fn new(quota: Quota) -> Self {
+        Self {
+            quota,
+            stamps: VecDeque::new(),
+            blocked_until: None,
+        }
+    }
+
+    /// Drops the stamps that no longer count: `t` counts at `now` iff `now - t < window`.
+    fn prune(&mut self, now: Instant) {
+        while let Some(&front) = self.stamps.front() {
+            if now.saturating_duration_since(front) >= self.quota.window {
+                self.stamps.pop_front();
+            } else {
+                break;
+            }
+        }
+        if self.blocked_until.is_some_and(|b| b <= now) {
+            self.blocked_until = None;
+        }
+    }
+
+    /// The first instant at or after `now` when this window admits one more request.
+    fn earliest(&self, now: Instant) -> Instant {
+        let mut at = now;
+        let max = self.quota.max as usize;
+        if self.stamps.len() >= max {
+            // The stamp whose expiry brings the count below `max`.
+            let idx = self.stamps.len() - max;
+            if let Some(&stamp) = self.stamps.get(idx) {
+                at = at.max(stamp.checked_add(self.quota.window).unwrap_or(now));
+            }
+        }
+        if let Some(b) = self.blocked_until {
+            at = at.max(b);
+        }
+        at
+    }
+}
+
+/// The sliding-window limiter (see the [module docs](self)).
+#[derive(Debug, Clone)]
+pub struct RateLimiter {
+    config: ScheduleConfig,
+    tiers: [Window; 4],
+    project: Vec<Window>,
+    last_now: Option<Instant>,
+}
+
+fn tier_index(tier: Tier) -> usize {
+    match tier {
+        Tier::ListPlain => 0,
+        Tier::ListVisitsSmall => 1,
+        Tier::ListVisitsMedium => 2,
+        Tier::ListVisitsLarge => 3,
+    }
+}
+
+impl RateLimiter {
+    /// A limiter with no history.
+    pub fn new(config: ScheduleConfig) -> Self {
+        let tiers = [
+            Window::new(config.list_plain),
+            Window::new(config.list_visits_small),
+            Window::new(config.list_visits_medium),
+            Window::new(config.list_visits_large),
+        ];
+        let project = config.project.iter().copied().map(Window::new).collect();
+        Self {
+            config,
+            tiers,
+            project,
+            last_now: None,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ScheduleConfig {
+        &self.config
+    }
+
+    /// Callers on several threads may read the clock in one order and lock in another;
+    /// treating an earlier `now` as the latest one seen only makes stamps expire later,
+    /// which errs on the safe side.
+    fn clamp(&mut self, now: Instant) -> Instant {
+        let now = match self.last_now {
+            Some(last) if last > now => last,
+            _ => now,
+        };
+        self.last_now = Some(now);
+        now
+    }
+
+    fn windows(&mut self, class: &RateClass) -> impl Iterator<Item = &mut Window> {
+        let tier = class.tier().map(tier_index);
+        let (tiers, project) = (&mut self.tiers, &mut self.project);
+        tiers
+            .iter_mut()
+            .enumerate()
+            .filter(move |(i, _)| Some(*i) == tier)
+            .map(|(_, w)| w)
+            .chain(project.iter_mut())
+    }
+
+    /// Whether a request of `class` may be sent at `now`, without recording it.
+    pub fn check(&mut self, class: &RateClass, now: Instant) -> Admission {
+        if !self.config.enabled {
+            return Admission::Now;
+        }
+        let now = self.clamp(now);
+        let mut at = now;
+        for w in self.windows(class) {
+            w.prune(now);
+            at = at.max(w.earliest(now));
+        }
+        if at <= now {
+            Admission::Now
+        } else {
+            Admission::WaitUntil(at)
+        }
+    }
+
+    /// Records that a request of `class` was sent at `now`.
+    pub fn record(&mut self, class: &RateClass, now: Instant) {
+        if !self.config.enabled {
+            return;
+        }
+        let now = self.clamp(now);
+        for w in self.windows(class) {
+            w.prune(now);
+            w.stamps.push_back(now);
+        }
+    }
+
+    /// [`check`](Self::check) and, if admitted, [`record`](Self::record).
+    pub fn try_acquire(&mut self, class: &RateClass, now: Instant) -> Admission {
+        let admission = self.check(class, now);
+        if admission == Admission::Now {
+            self.record(class, now);
+        }
+        admission
+    }
+
+    /// Roistat answered `request_limit_error` for `class` at `now`: someone else (another
+    /// integration of the project) uses the same budget, so the class's tier (or, for
+    /// other requests, the shortest project window) admits nothing for one full window.
+    pub fn note_rate_limited(&mut self, class: &RateClass, now: Instant) {
+        if !self.config.enabled {
+            return;
+        }
+        let now = self.clamp(now);
+        let window = match class.tier() {
+            Some(t) => self.tiers.get_mut(tier_index(t)),
+            None => self.project.iter_mut().min_by_key(|w| w.quota.window),
+        };
+        if let Some(w) = window {
+            let until = now.checked_add(w.quota.window).unwrap_or(now);
+            w.blocked_until = Some(w.blocked_until.map_or(until, |b| b.max(until)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn tiers_follow_the_documentation() {
+        let c = |with_visits, limit| RateClass::OrderList { with_visits, limit }.tier();
+        assert_eq!(c(false, Some(5000)), Some(Tier::ListPlain));
+        assert_eq!(c(true, Some(99)), Some(Tier::ListVisitsSmall));
+        assert_eq!(c(true, Some(100)), Some(Tier::ListVisitsMedium));
+        assert_eq!(c(true, None), Some(Tier::ListVisitsMedium));
+        assert_eq!(c(true, Some(1000)), Some(Tier::ListVisitsMedium));
+        assert_eq!(c(true, Some(1001)), Some(Tier::ListVisitsLarge));
+        assert_eq!(RateClass::Other.tier(), None);
+    }
+
+    #[test]
+    fn twenty_per_minute_is_never_39_in_the_first_minute() {
+        let mut l = RateLimiter::new(ScheduleConfig::documented().without_project_budget());
+        let class = RateClass::OrderList {
+            with_visits: false,
+            limit: Some(1000),
+        };
+        let t0 = Instant::now();
+        let mut admitted = 0;
+        for i in 0..600u64 {
+            if l.try_acquire(&class, t0 + ms(i * 100)) == Admission::Now {
+                admitted += 1;
+            }
+        }
+        // 60 seconds of attempts every 100 ms: exactly 20 in [0, 60 s).
+        assert_eq!(admitted, 20);
+        assert_eq!(l.try_acquire(&class, t0 + ms(60_000)), Admission::Now);
+    }
+
+    #[test]
+    fn waits_exactly_until_the_oldest_stamp_expires() {
+        let mut l = RateLimiter::new(ScheduleConfig::documented().without_project_budget());
+        let class = RateClass::OrderList {
+            with_visits: true,
+            limit: Some(500),
+        };
+        let t0 = Instant::now();
+        for i in 0..5 {
+            assert_eq!(l.try_acquire(&class, t0 + ms(i * 1000)), Admission::Now);
+        }
+        assert_eq!(
+            l.try_acquire(&class, t0 + ms(5000)),
+            Admission::WaitUntil(t0 + ms(60_000))
+        );
+        assert_eq!(
+            l.check(&class, t0 + ms(59_999)),
+            Admission::WaitUntil(t0 + ms(60_000))
+        );
+        assert_eq!(l.try_acquire(&class, t0 + ms(60_000)), Admission::Now);
+        assert_eq!(
+            l.check(&class, t0 + ms(60_000)),
+            Admission::WaitUntil(t0 + ms(61_000))
+        );
+    }
+
+    #[test]
+    fn tiers_are_independent_but_share_the_project_budget() {
+        let cfg = ScheduleConfig::documented()
+            .with_project_budget(vec![Quota::new(3, Duration::from_secs(1))]);
+        let mut l = RateLimiter::new(cfg);
+        let t0 = Instant::now();
+        let large = RateClass::OrderList {
+            with_visits: true,
+            limit: Some(5000),
+        };
+        assert_eq!(l.try_acquire(&large, t0), Admission::Now);
+        assert_eq!(l.try_acquire(&RateClass::Other, t0), Admission::Now);
+        assert_eq!(l.try_acquire(&RateClass::Other, t0), Admission::Now);
+        // The project budget (3 per second) is spent.
+        assert_eq!(
+            l.try_acquire(&RateClass::Other, t0 + ms(10)),
+            Admission::WaitUntil(t0 + ms(1000))
+        );
+        // The large tier waits for its own minute, the later of the two.
+        assert_eq!(
+            l.check(&large, t0 + ms(10)),
+            Admission::WaitUntil(t0 + ms(60_000))
+        );
+    }
+
+    #[test]
+    fn disabled_admits_everything() {
+        let mut l = RateLimiter::new(ScheduleConfig::disabled());
+        let t0 = Instant::now();
+        let class = RateClass::OrderList {
+            with_visits: true,
+            limit: Some(5000),
+        };
+        for _ in 0..100 {
+            assert_eq!(l.try_acquire(&class, t0), Admission::Now);
+        }
+    }
+
+    #[test]
+    fn earlier_now_from_another_thread_is_treated_as_the_latest() {
+        let mut l = RateLimiter::new(ScheduleConfig::documented().without_project_budget());
+        let class = RateClass::OrderList {
+            with_visits: true,
+            limit: Some(5000),
+        };
+        let t0 = Instant::now();
+        assert_eq!(l.try_acquire(&class, t0 + ms(500)), Admission::Now);
+        assert_eq!(
+            l.try_acquire(&class, t0),
+            Admission::WaitUntil(t0 + ms(60_500))
+        );
+    }
+
+    #[test]
+    fn note_rate_limited_blocks_the_tier_for_a_window() {
+        let mut l = RateLimiter::new(ScheduleConfig::documented().without_project_budget());
+        let class = RateClass::OrderList {
+            with_visits: false,
+            limit: None,
+        };
+        let t0 = Instant::now();
+        l.note_rate_limited(&class, t0);
+        assert_eq!(
+            l.check(&class, t0 + ms(1)),
+            Admission::WaitUntil(t0 + ms(60_000))
+        );
+        assert_eq!(l.try_acquire(&class, t0 + ms(60_000)), Admission::Now);
+    }
+
+    #[test]
+    fn shorter_minute_for_tests() {
+        let cfg = ScheduleConfig::documented()
+            .without_project_budget()
+            .with_minute(ms(100));
+        let mut l = RateLimiter::new(cfg);
+        let class = RateClass::OrderList {
+            with_visits: true,
+            limit: Some(2000),
+        };
+        let t0 = Instant::now();
+        assert_eq!(l.try_acquire(&class, t0), Admission::Now);
+        assert_eq!(
+            l.try_acquire(&class, t0),
+            Admission::WaitUntil(t0 + ms(100))
+        );
+    }
+}
