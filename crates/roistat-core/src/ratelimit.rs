@@ -526,6 +526,115 @@ mod tests {
         assert_eq!(l.try_acquire(&class, t0 + ms(60_000)), Admission::Now);
     }
 
+    /// Drives a limiter like an executor would (retry at the instant it names) over
+    /// request arrival times in milliseconds; returns each request's class index and
+    /// its (arrival, admission) times.
+    fn simulate(
+        limiter: &mut RateLimiter,
+        classes: &[RateClass],
+        arrivals: &[(u64, usize)],
+        t0: Instant,
+    ) -> Vec<(usize, u64, u64)> {
+        let mut out = Vec::new();
+        let mut clock = 0u64;
+        for &(arrival, class) in arrivals {
+            clock = clock.max(arrival);
+            let ready = clock;
+            loop {
+                match limiter.try_acquire(&classes[class], t0 + ms(clock)) {
+                    Admission::Now => break,
+                    Admission::WaitUntil(t) => {
+                        let wait = t.duration_since(t0).as_millis() as u64;
+                        assert!(wait > clock, "WaitUntil must be in the future");
+                        clock = wait;
+                    }
+                }
+            }
+            out.push((class, ready, clock));
+        }
+        out
+    }
+
+    /// The quotas a class counts against: (max, window ms, classes sharing it).
+    fn scopes(cfg: &ScheduleConfig, classes: &[RateClass]) -> Vec<(u32, u64, Vec<usize>)> {
+        let mut v = Vec::new();
+        for tier in [
+            Tier::ListPlain,
+            Tier::ListVisitsSmall,
+            Tier::ListVisitsMedium,
+            Tier::ListVisitsLarge,
+        ] {
+            let members: Vec<usize> = (0..classes.len())
+                .filter(|&i| classes[i].tier() == Some(tier))
+                .collect();
+            let q = cfg.tier_quota(tier);
+            v.push((q.max(), q.window().as_millis() as u64, members));
+        }
+        for q in &cfg.project {
+            v.push((
+                q.max(),
+                q.window().as_millis() as u64,
+                (0..classes.len()).collect(),
+            ));
+        }
+        v
+    }
+
+    proptest::proptest! {
+        /// Never more than `max` admissions in any window of any quota, and never a
+        /// needless wait: a request admitted later than it was ready was refused by
+        /// some full quota one millisecond before its admission.
+        #[test]
+        fn sliding_window_invariant(
+            mut arrivals in proptest::collection::vec((0u64..200_000, 0usize..5), 1..120),
+            project_max in 1u32..6,
+            project_window in 1u64..3_000,
+        ) {
+            arrivals.sort();
+            let cfg = ScheduleConfig::documented()
+                .with_project_budget(vec![Quota::new(project_max, ms(project_window))]);
+            let classes = [
+                RateClass::Other,
+                RateClass::OrderList { with_visits: false, limit: Some(1000) },
+                RateClass::OrderList { with_visits: true, limit: Some(50) },
+                RateClass::OrderList { with_visits: true, limit: None },
+                RateClass::OrderList { with_visits: true, limit: Some(5000) },
+            ];
+            let t0 = Instant::now();
+            let mut limiter = RateLimiter::new(cfg.clone());
+            let admitted = simulate(&mut limiter, &classes, &arrivals, t0);
+            for (max, window, members) in scopes(&cfg, &classes) {
+                let times: Vec<u64> = admitted
+                    .iter()
+                    .filter(|(c, _, _)| members.contains(c))
+                    .map(|&(_, _, t)| t)
+                    .collect();
+                // Sorted, so the (i + max)-th admission must be a full window later.
+                for (i, &t) in times.iter().enumerate() {
+                    if let Some(&later) = times.get(i + max as usize) {
+                        proptest::prop_assert!(later - t >= window, "{} in {} ms", max + 1, later - t);
+                    }
+                }
+            }
+            // No needless waiting.
+            let scopes = scopes(&cfg, &classes);
+            for (k, &(class, ready, at)) in admitted.iter().enumerate() {
+                if at == ready {
+                    continue;
+                }
+                let probe = at - 1;
+                let blocked = scopes.iter().filter(|(_, _, m)| m.contains(&class)).any(|(max, window, m)| {
+                    let in_window = admitted[..k]
+                        .iter()
+                        .filter(|(c, _, t)| m.contains(c) && *t <= probe && probe - *t < *window)
+                        .count();
+                    in_window >= *max as usize
+                });
+                proptest::prop_assert!(blocked, "request {} waited from {} to {} for nothing", k, ready, at);
+            }
+        }
+    }
+
     #[test]
     fn shorter_minute_for_tests() {
         let cfg = ScheduleConfig::documented()
