@@ -139,11 +139,23 @@ const BROWSERS: &[(&str, &str)] = &[
     ("Safari", "safari"),
     ("Yandex Browser", "yandex"),
 ];
-const COUNTRIES: &[(&str, &str, &str)] = &[
-    ("Germany", "DE", "de"),
-    ("Russia", "RU", "ru"),
-    ("France", "FR", "fr"),
-    ("Spain", "ES", "es"),
+/// (country, ISO code, flag icon, cities)
+type Country = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+const COUNTRIES: &[Country] = &[
+    ("Germany", "DE", "de", &["Berlin", "Hamburg", "Munich"]),
+    (
+        "Russia",
+        "RU",
+        "ru",
+        &["Moscow", "Kazan", "Saint Petersburg"],
+    ),
+    ("France", "FR", "fr", &["Paris", "Lyon"]),
+    ("Spain", "ES", "es", &["Madrid", "Barcelona"]),
 ];
 
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> Option<&'a T> {
@@ -300,9 +312,10 @@ fn visit(rng: &mut fastrand::Rng, id: u32, order_created: i64) -> Visit {
     };
     let (os, os_key) = pick(rng, OSES).copied().unwrap_or(("Windows 10", "win10"));
     let (browser, browser_key) = pick(rng, BROWSERS).copied().unwrap_or(("Chrome", "chrome"));
-    let (country, iso, flag) = pick(rng, COUNTRIES)
-        .copied()
-        .unwrap_or(("Germany", "DE", "de"));
+    let (country, iso, flag, cities) =
+        pick(rng, COUNTRIES)
+            .copied()
+            .unwrap_or(("Germany", "DE", "de", &["Berlin"]));
     let first = if rng.u8(..3) == 0 {
         id.saturating_sub(rng.u32(1..50_000))
     } else {
@@ -327,7 +340,7 @@ fn visit(rng: &mut fastrand::Rng, id: u32, order_created: i64) -> Visit {
 
     let mut geo = Geo::default();
     geo.country = Some(country.to_string());
-    geo.region = Some(pick_str(rng, CITIES));
+    geo.region = Some(pick_str(rng, cities));
     geo.city = geo.region.clone();
     geo.icon_url = Some(format!("https://cloud.roistat.com/img/country/{flag}.png"));
     geo.country_iso = Some(iso.to_string());
