@@ -1,0 +1,156 @@
+//! Snapshots of the request `prepare` builds for each of the nine operations, and the
+//! checks that the documented request bodies are sent exactly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{config, config_http_code, fixture, render};
+use roistat_core::endpoints::{
+    AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
+    OrderInfo, SetStatuses, UpdateOrderStatus,
+};
+use roistat_core::types::{ListOrdersRequest, NewOrder, OrderId, Status, StatusId};
+use roistat_core::{Endpoint, RateClass, RetrySafety, prepare};
+
+fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).unwrap()
+}
+
+/// The body we send equals the documented example (as JSON values).
+fn assert_sends_fixture(endpoint: &impl Endpoint, rel: &str) {
+    let request = prepare(&config(), endpoint).unwrap();
+    assert_eq!(json(request.body()), json(&fixture(rel)), "{rel}");
+}
+
+#[test]
+fn list_orders() {
+    let body: ListOrdersRequest =
+        serde_json::from_slice(&fixture("reference/order-list.request.json")).unwrap();
+    let endpoint = ListOrders::new(body).unwrap();
+    assert_sends_fixture(&endpoint, "reference/order-list.request.json");
+    assert_eq!(endpoint.retry_safety(), RetrySafety::Idempotent);
+    assert_eq!(
+        endpoint.rate_class(),
+        RateClass::OrderList {
+            with_visits: true,
+            limit: Some(100)
+        }
+    );
+    insta::assert_snapshot!(render(&prepare(&config(), &endpoint).unwrap()));
+}
+
+#[test]
+fn add_orders() {
+    let orders: Vec<NewOrder> =
+        serde_json::from_slice(&fixture("reference/add-orders.request.json")).unwrap();
+    let endpoint = AddOrders::new(orders).unwrap();
+    assert_sends_fixture(&endpoint, "reference/add-orders.request.json");
+    assert_eq!(endpoint.retry_safety(), RetrySafety::Idempotent);
+    insta::assert_snapshot!(render(&prepare(&config(), &endpoint).unwrap()));
+}
+
+#[test]
+fn order_info() {
+    let endpoint = OrderInfo::new(OrderId::new("order_12345").unwrap()).unwrap();
+    insta::assert_snapshot!(render(&prepare(&config(), &endpoint).unwrap()));
+}
+
+#[test]
+fn order_external_url() {
+    let endpoint = OrderExternalUrl::new(OrderId::new("123").unwrap()).unwrap();
+    insta::assert_snapshot!(render(&prepare(&config(), &endpoint).unwrap()));
+}
+
+#[test]
+fn list_statuses() {
+    insta::assert_snapshot!(render(&prepare(&config(), &ListStatuses::new()).unwrap()));
+}
+
+#[test]
+fn set_statuses() {
+    let statuses: Vec<Status> =
+        serde_json::from_slice(&fixture("reference/set-statuses.request.json")).unwrap();
+    let endpoint = SetStatuses::new(statuses).unwrap();
+    assert_sends_fixture(&endpoint, "reference/set-statuses.request.json");
+    insta::assert_snapshot!(render(&prepare(&config(), &endpoint).unwrap()));
+}
+
+#[test]
+fn custom_field_names() {
+    insta::assert_snapshot!(render(
+        &prepare(&config(), &CustomFieldNames::new()).unwrap()
+    ));
+}
+
+#[test]
+fn update_order_status() {
+    let endpoint =
+        UpdateOrderStatus::new(OrderId::new("123").unwrap(), StatusId::new("1").unwrap()).unwrap();
+    assert_sends_fixture(&endpoint, "reference/order-status-update.request.json");
+    insta::assert_snapshot!(render(&prepare(&config(), &endpoint).unwrap()));
+}
+
+#[test]
+fn delete_order() {
+    let endpoint = DeleteOrder::new(OrderId::new("123").unwrap()).unwrap();
+    assert_eq!(endpoint.retry_safety(), RetrySafety::NotIdempotent);
+    insta::assert_snapshot!(render(&prepare(&config(), &endpoint).unwrap()));
+}
+
+#[test]
+fn use_http_code_header() {
+    let request = prepare(&config_http_code(), &ListStatuses::new()).unwrap();
+    assert_eq!(request.headers()["use-http-code"], "1");
+    let request = prepare(&config(), &ListStatuses::new()).unwrap();
+    assert!(request.headers().get("use-http-code").is_none());
+}
+
+#[test]
+fn hostile_order_ids_stay_in_their_segment() {
+    let id = OrderId::new("../delete?x").unwrap();
+    for request in [
+        prepare(&config(), &OrderInfo::new(id.clone()).unwrap()).unwrap(),
+        prepare(&config(), &DeleteOrder::new(id.clone()).unwrap()).unwrap(),
+    ] {
+        let uri = request.uri();
+        assert!(uri.path().contains("/..%2Fdelete%3Fx/"), "{uri}");
+        assert_eq!(uri.query(), Some("project=12345"));
+    }
+    let dots = prepare(
+        &config(),
+        &OrderInfo::new(OrderId::new("..").unwrap()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        dots.uri().path(),
+        "/api/v1/project/orders/%2E%2E/info",
+        "a dot-only id must not climb the path"
+    );
+    // Empty ids (possible through new_unchecked) are refused, not turned into `//`.
+    assert!(OrderInfo::new(OrderId::new_unchecked("")).is_err());
+    assert!(DeleteOrder::new(OrderId::new_unchecked("  ")).is_err());
+}
+
+#[test]
+fn validation_errors_are_clear() {
+    let long = "x".repeat(1001);
+    let e = AddOrders::new(vec![
+        NewOrder::new(OrderId::new("ok").unwrap()),
+        NewOrder::new(OrderId::new("bad").unwrap()).field("Manager", long),
+    ])
+    .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("order #1") && text.contains("`bad`") && text.contains("Manager"),
+        "{text}"
+    );
+
+    let raw = roistat_core::types::Filter::raw(
+        "source_type",
+        roistat_core::types::Operator::Eq,
+        roistat_core::types::FilterValue::Text("x".into()),
+    );
+    let e = ListOrders::new(ListOrdersRequest::new().filter(raw)).unwrap_err();
+    assert!(e.to_string().contains("source_type"), "{e}");
+    assert!(ListOrders::new(ListOrdersRequest::new().limit(0)).is_err());
+}
