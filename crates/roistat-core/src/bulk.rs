@@ -13,7 +13,7 @@
 //! let mut report = BulkReport::default();
 //! let mut ok = AddOrdersReport::default();
 //! ok.uploaded = 2;
-//! report.push(BatchResult { index: 0, range: 0..2, result: Ok(ok) });
+//! report.push(BatchResult::new(0, 0..2, Ok(ok)));
 //! assert!(report.is_complete());
 //! assert_eq!(report.totals.uploaded, 2);
 //! # Ok::<(), roistat_core::Error>(())
@@ -170,12 +170,14 @@ mod tests {
             .map(|i| NewOrder::new(OrderId::new(i.to_string()).unwrap()))
             .collect();
         let mut report = BulkReport::default();
-        let ok = AddOrdersReport {
-            uploaded: 3,
-            ..Default::default()
-        };
+        let mut ok = AddOrdersReport::default();
+        ok.uploaded = 3;
         report.push(BatchResult::new(0, 0..3, Ok(ok)));
-        report.push(BatchResult::new(1, 3..6, Err(Error::timeout(Phase::MaybeProcessed))));
+        report.push(BatchResult::new(
+            1,
+            3..6,
+            Err(Error::timeout(Phase::MaybeProcessed)),
+        ));
         // Batch 2 (order 6) was never attempted: the upload stopped.
         assert!(!report.is_complete());
         assert_eq!(report.orders_sent(), 3);

@@ -69,8 +69,9 @@ impl Timeouts {
 }
 
 /// What the executor does next.
+///
+/// Exhaustive on purpose: a new step must break every executor at compile time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Step {
     /// Sleep until this instant, then ask again (waiting for a rate-limit slot).
     Wait(Instant),
@@ -81,9 +82,8 @@ pub enum Step {
     },
 }
 
-/// What follows an attempt.
+/// What follows an attempt (exhaustive, like [`Step`]).
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Finish<T> {
     /// The call is over.
     Done(Result<T, Error>),
@@ -228,11 +228,11 @@ impl Exchange {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ApiKey;
     use crate::endpoints::{DeleteOrder, ListOrders, ListStatuses};
     use crate::error::ApiError;
     use crate::ratelimit::ScheduleConfig;
     use crate::types::{ListOrdersRequest, OrderId, ProjectId};
-    use crate::ApiKey;
     use http::StatusCode;
 
     fn config() -> Config {
@@ -251,15 +251,26 @@ mod tests {
     fn success_on_first_attempt() {
         let t0 = Instant::now();
         let mut lim = RateLimiter::new(ScheduleConfig::disabled());
-        let mut ex = Exchange::new(&config(), &ListStatuses::new(), &Timeouts::default(), t0).unwrap();
+        let mut ex =
+            Exchange::new(&config(), &ListStatuses::new(), &Timeouts::default(), t0).unwrap();
         assert_eq!(
             ex.next_step(&mut lim, t0).unwrap(),
             Step::Send {
                 timeout: Duration::from_secs(60)
             }
         );
-        assert_eq!(ex.request().uri().path(), "/api/v1/project/integration/status/list");
-        let done = ex.finish(Ok(7), &mut lim, &RetryPolicy::default(), t0, SystemTime::now(), &mut zero);
+        assert_eq!(
+            ex.request().uri().path(),
+            "/api/v1/project/integration/status/list"
+        );
+        let done = ex.finish(
+            Ok(7),
+            &mut lim,
+            &RetryPolicy::default(),
+            t0,
+            SystemTime::now(),
+            &mut zero,
+        );
         assert!(matches!(done, Finish::Done(Ok(7))));
     }
 
@@ -268,17 +279,32 @@ mod tests {
         let t0 = Instant::now();
         let mut lim = RateLimiter::new(ScheduleConfig::disabled());
         let policy = RetryPolicy::default().with_max_attempts(3);
-        let mut ex = Exchange::new(&config(), &ListStatuses::new(), &Timeouts::default(), t0).unwrap();
+        let mut ex =
+            Exchange::new(&config(), &ListStatuses::new(), &Timeouts::default(), t0).unwrap();
         let mut now = t0;
         for _ in 0..2 {
             ex.next_step(&mut lim, now).unwrap();
-            match ex.finish::<()>(Err(api(ErrorCode::InternalError)), &mut lim, &policy, now, SystemTime::now(), &mut zero) {
+            match ex.finish::<()>(
+                Err(api(ErrorCode::InternalError)),
+                &mut lim,
+                &policy,
+                now,
+                SystemTime::now(),
+                &mut zero,
+            ) {
                 Finish::RetryAt(at) => now = at,
                 other => panic!("expected a retry, got {other:?}"),
             }
         }
         ex.next_step(&mut lim, now).unwrap();
-        match ex.finish::<()>(Err(api(ErrorCode::InternalError)), &mut lim, &policy, now, SystemTime::now(), &mut zero) {
+        match ex.finish::<()>(
+            Err(api(ErrorCode::InternalError)),
+            &mut lim,
+            &policy,
+            now,
+            SystemTime::now(),
+            &mut zero,
+        ) {
             Finish::Done(Err(Error::RetriesExhausted { attempts: 3, last })) => {
                 assert_eq!(last.api_code(), Some(&ErrorCode::InternalError));
             }
@@ -301,30 +327,57 @@ mod tests {
             SystemTime::now(),
             &mut zero,
         );
-        assert!(matches!(r, Finish::Done(Err(Error::Timeout { phase: Phase::MaybeProcessed }))));
+        assert!(matches!(
+            r,
+            Finish::Done(Err(Error::Timeout {
+                phase: Phase::MaybeProcessed
+            }))
+        ));
     }
 
     #[test]
     fn the_deadline_bounds_waits_and_attempts() {
         let t0 = Instant::now();
-        let timeouts = Timeouts::new(Duration::from_secs(1), Duration::from_secs(10), Duration::from_secs(30));
+        let timeouts = Timeouts::new(
+            Duration::from_secs(1),
+            Duration::from_secs(10),
+            Duration::from_secs(30),
+        );
         // One slot a minute: the second call must refuse to wait 60 s with 30 s left.
         let schedule = ScheduleConfig::documented().without_project_budget();
         let mut lim = RateLimiter::new(schedule);
         let big = ListOrders::new(ListOrdersRequest::new().with_visits().limit(5000)).unwrap();
         let mut first = Exchange::new(&config(), &big, &timeouts, t0).unwrap();
-        assert!(matches!(first.next_step(&mut lim, t0).unwrap(), Step::Send { .. }));
+        assert!(matches!(
+            first.next_step(&mut lim, t0).unwrap(),
+            Step::Send { .. }
+        ));
         let mut second = Exchange::new(&config(), &big, &timeouts, t0).unwrap();
-        assert!(matches!(second.next_step(&mut lim, t0), Err(Error::RateLimited { .. })));
+        assert!(matches!(
+            second.next_step(&mut lim, t0),
+            Err(Error::RateLimited { .. })
+        ));
 
         // The attempt timeout shrinks to the time left.
         let mut lim = RateLimiter::new(ScheduleConfig::disabled());
         let mut ex = Exchange::new(&config(), &ListStatuses::new(), &timeouts, t0).unwrap();
         let late = t0 + Duration::from_secs(25);
-        assert_eq!(ex.next_step(&mut lim, late).unwrap(), Step::Send { timeout: Duration::from_secs(5) });
+        assert_eq!(
+            ex.next_step(&mut lim, late).unwrap(),
+            Step::Send {
+                timeout: Duration::from_secs(5)
+            }
+        );
         // A retry that would land past the deadline ends the call with the real error.
         let policy = RetryPolicy::default().with_base_delay(Duration::from_secs(20));
-        let r = ex.finish::<()>(Err(api(ErrorCode::RequestLimitError)), &mut lim, &policy, late, SystemTime::now(), &mut zero);
+        let r = ex.finish::<()>(
+            Err(api(ErrorCode::RequestLimitError)),
+            &mut lim,
+            &policy,
+            late,
+            SystemTime::now(),
+            &mut zero,
+        );
         match r {
             Finish::Done(Err(e)) => assert_eq!(e.api_code(), Some(&ErrorCode::RequestLimitError)),
             other => panic!("{other:?}"),
@@ -333,7 +386,9 @@ mod tests {
         let mut ex = Exchange::new(&config(), &ListStatuses::new(), &timeouts, t0).unwrap();
         assert!(matches!(
             ex.next_step(&mut lim, t0 + Duration::from_secs(31)),
-            Err(Error::Timeout { phase: Phase::NotSent })
+            Err(Error::Timeout {
+                phase: Phase::NotSent
+            })
         ));
     }
 }

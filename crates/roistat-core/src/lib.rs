@@ -6,13 +6,14 @@
 //! - [`Config`] and [`ApiKey`]: where and as whom to call (HTTPS enforced off loopback);
 //! - [`Endpoint`] and the nine [`endpoints`]: what each operation sends and returns;
 //! - [`prepare`]: an operation becomes an `http::Request<Vec<u8>>`;
-//! - [`decode`]: a response's bytes become the typed output or a typed [`Error`];
+//! - [`decode()`]: a response's bytes become the typed output or a typed [`Error`];
 //! - [`retry`]: whether and when to try again ([`RetryPolicy::decide`]);
 //! - [`ratelimit`]: when the next request may go ([`RateLimiter`], sliding windows);
 //! - [`pager`]: which page to fetch next ([`Pager`]);
 //! - [`exchange`]: one call from rate-limit slot to answer, with retries and deadline
 //!   ([`Exchange`]), driven identically by both clients;
-//! - [`bulk`]: batching an upload and accounting for every batch ([`BulkReport`]).
+//! - [`bulk`]: batching an upload and accounting for every batch ([`BulkReport`]);
+//! - [`client_builder`]: the builder both clients share ([`ClientBuilder`]).
 //!
 //! The blocking (`roistat-blocking`) and async (`roistat-async`) clients are short loops
 //! around these: acquire a rate-limit slot, `prepare`, send, `decode`, and on failure ask
@@ -51,6 +52,7 @@
 )]
 
 pub mod bulk;
+pub mod client_builder;
 pub mod config;
 pub mod decode;
 pub mod endpoint;
@@ -64,12 +66,13 @@ pub mod retry;
 /// The data crate, re-exported: every model, id and the filter DSL.
 pub use roistat_types as types;
 
+pub use bulk::{BatchResult, Batches, BulkReport};
+pub use client_builder::{ClientBuilder, FromSettings, Settings};
 pub use config::{ApiKey, Config, ConfigBuilder};
 pub use decode::{decode, decode_body, decode_response};
 pub use endpoint::{Endpoint, Path, prepare};
 pub use error::{ApiError, Error, Phase, RequestState};
 pub use exchange::{Exchange, Finish, Step, Timeouts};
-pub use bulk::{BatchResult, Batches, BulkReport};
 pub use pager::{Pager, Progress, best_page_size};
 pub use ratelimit::{Admission, RateClass, RateLimiter, ScheduleConfig};
 pub use retry::{Outcome, RetryAfter, RetryDecision, RetryPolicy, RetrySafety};
