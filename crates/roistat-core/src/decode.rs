@@ -5,10 +5,10 @@
 //! The body is therefore authoritative, whatever the HTTP status.
 //!
 //! The hot path decodes once: the output type is deserialized straight from the slice
-//! (`serde_json::from_slice`-style, no `Value` intermediate) through a thin wrapper that
-//! notes the value of the top-level `status` key on the way by. Only when that says
-//! `"error"`, or the typed decode fails, is the (small) body read a second time for the
-//! error envelope.
+//! (`serde_json::from_slice`-style, no `Value` intermediate, no path tracking) through a
+//! thin wrapper that notes the value of the top-level `status` key on the way by. Only
+//! when that says `"error"`, or the typed decode fails, is the body read again: for the
+//! error envelope, or with `serde_path_to_error` for the JSON path of the failure.
 //!
 //! ```
 //! use http::{HeaderMap, StatusCode};
@@ -85,11 +85,10 @@ pub fn decode_body<T: DeserializeOwned>(
     }
 
     let mut seen = Seen::Absent;
-    let mut track = serde_path_to_error::Track::new();
     let result = {
         let mut de = serde_json::Deserializer::from_slice(json);
         let sniff = Sniff {
-            inner: serde_path_to_error::Deserializer::new(&mut de, &mut track),
+            inner: &mut de,
             seen: &mut seen,
         };
         T::deserialize(sniff).and_then(|v| de.end().map(|()| v))
@@ -105,9 +104,10 @@ pub fn decode_body<T: DeserializeOwned>(
             if peek_status(json) == Seen::Error {
                 Err(api_error(status, json, retry_after))
             } else if status.is_success() {
+                let (path, message) = failure_path::<T>(json, &e);
                 Err(Error::Decode {
-                    path: track.path().to_string(),
-                    message: e.to_string(),
+                    path,
+                    message,
                     http_status: status,
                     snippet: snippet(body),
                 })
@@ -115,6 +115,17 @@ pub fn decode_body<T: DeserializeOwned>(
                 Err(unexpected(status, body, retry_after))
             }
         }
+    }
+}
+
+/// Where a failed decode failed. Tracking the path costs an allocation per object key,
+/// so the hot path does not; this second pass, on failure only, does.
+fn failure_path<T: DeserializeOwned>(json: &[u8], first: &serde_json::Error) -> (String, String) {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => (e.path().to_string(), e.inner().to_string()),
+        // The value decoded: the failure was after it (trailing characters).
+        Ok(_) => (".".to_owned(), first.to_string()),
     }
 }
 
