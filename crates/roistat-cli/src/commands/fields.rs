@@ -1,0 +1,29 @@
+//! `roistat fields list`.
+
+use std::io::Write;
+
+use crate::api::Api;
+use crate::cli::Format;
+use crate::error::CliError;
+use crate::output;
+
+/// Prints the custom field names.
+pub fn list(api: &mut Api, format: Format) -> Result<(), CliError> {
+    let names = api.custom_fields()?;
+    let mut out = output::stdout();
+    match format {
+        Format::Json | Format::Ndjson => output::write_json_list(&mut out, format, &names)?,
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = names.iter().map(|n| vec![n.clone()]).collect();
+            output::write_csv(&mut out, &["name"], &rows)?;
+        }
+        Format::Table => {
+            writeln!(out, "FIELD")?;
+            for n in &names {
+                writeln!(out, "{n}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! `roistat orders import FILE`: check every row, then upload in batches, reporting
+//! each batch as it is answered and the totals at the end.
+//!
+//! Nothing is sent while any row is invalid (unless `--skip-invalid`). A Ctrl-C or a
+//! failed batch stops the upload before the next batch and says which batches were sent,
+//! with the `--from-batch` that resumes without sending anything twice.
+
+use std::io::Write;
+
+use roistat_types::AddOrdersReport;
+use serde::Serialize;
+
+use crate::api::Api;
+use crate::cli::{Format, ImportArgs};
+use crate::error::{CliError, EXIT_USAGE};
+use crate::import::{self, Parsed};
+use crate::output::{self, text};
+use crate::progress::Progress;
+
+/// One answered batch.
+#[derive(Debug, Serialize)]
+struct BatchLine {
+    batch: usize,
+    orders: usize,
+    first_line: u64,
+    last_line: u64,
+    #[serde(flatten)]
+    report: AddOrdersReport,
+}
+
+const COUNTERS: [&str; 9] = [
+    "uploaded",
+    "processed",
+    "saved",
+    "skipped_because_not_changed",
+    "skipped_by_waiting_visit_info",
+    "skipped_by_status",
+    "skipped_by_internal_error",
+    "skipped_fields_by_invalid_format",
+    "comment",
+];
+
+fn counters(r: &AddOrdersReport) -> Vec<String> {
+    vec![
+        r.uploaded.to_string(),
+        r.processed.to_string(),
+        r.saved.to_string(),
+        r.skipped_because_not_changed.to_string(),
+        r.skipped_by_waiting_visit_info.to_string(),
+        r.skipped_by_status.to_string(),
+        r.skipped_by_internal_error.to_string(),
+        r.skipped_fields_by_invalid_format.to_string(),
+        r.comment.clone(),
+    ]
+}
+
+fn sentence(r: &AddOrdersReport) -> String {
+    let mut s = format!(
+        "uploaded {}, processed {}, saved {}, not changed {}, waiting for visit {}, \
+         skipped by status {}, internal errors {}, fields skipped for format {}",
+        r.uploaded,
+        r.processed,
+        r.saved,
+        r.skipped_because_not_changed,
+        r.skipped_by_waiting_visit_info,
+        r.skipped_by_status,
+        r.skipped_by_internal_error,
+        r.skipped_fields_by_invalid_format
+    );
+    if !r.comment.is_empty() {
+        s.push_str(&format!(" ({})", r.comment));
+    }
+    s
+}
+
+/// Runs the import.
+pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliError> {
+    let (input, source) = super::read_input(&args.file)?;
+    let parsed = import::parse(&input, args.input_format, &source)?;
+    drop(input);
+    report_problems(&parsed, &source, args.skip_invalid)?;
+
+    let batch_size = args.batch_size as usize;
+    let batches = parsed.orders.len().div_ceil(batch_size);
+    let first = args.from_batch as usize;
+    if first > batches {
+        return Err(CliError::usage(format!(
+            "--from-batch {first}: {source} has only {batches} batch{} of {batch_size}",
+            if batches == 1 { "" } else { "es" }
+        )));
+    }
+
+    let mut out = output::stdout();
+    let mut csv_header_done = false;
+    let mut lines: Vec<BatchLine> = Vec::new();
+    let mut totals = AddOrdersReport::default();
+    let bar = Progress::new("orders");
+    bar.set_total(parsed.orders.len().saturating_sub((first - 1) * batch_size) as u64);
+    let mut sent_orders = 0u64;
+    let mut answered = 0usize;
+
+    let mut stop: Option<Result<(), CliError>> = None;
+    for index in first..=batches {
+        let start = (index - 1) * batch_size;
+        let end = (start + batch_size).min(parsed.orders.len());
+        let (Some(chunk), Some(&first_line), Some(&last_line)) = (
+            parsed.orders.get(start..end),
+            parsed.lines.get(start),
+            parsed.lines.get(end.saturating_sub(1)),
+        ) else {
+            break;
+        };
+        if api.interrupted() {
+            stop = Some(Err(interrupted(first, index, batches, args)));
+            break;
+        }
+        let report = match api.add_orders(chunk) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                stop = Some(Err(interrupted(first, index, batches, args)));
+                break;
+            }
+            Err(e) => {
+                let sent = if index > first {
+                    format!("batches {first}-{} were sent", index - 1)
+                } else {
+                    "no batch was sent".to_owned()
+                };
+                eprintln!(
+                    "note: batch {index} of {batches} (lines {first_line}-{last_line}) failed; \
+                     {sent}; rerun with --from-batch {index} --batch-size {batch_size} to continue"
+                );
+                stop = Some(Err(e));
+                break;
+            }
+        };
+        totals.accumulate(&report);
+        sent_orders += chunk.len() as u64;
+        answered += 1;
+        let line = BatchLine {
+            batch: index,
+            orders: chunk.len(),
+            first_line,
+            last_line,
+            report,
+        };
+        bar.suspend(|| -> Result<(), CliError> {
+            match format {
+                Format::Table => writeln!(
+                    out,
+                    "batch {index}/{batches}: {} orders (lines {first_line}-{last_line}): {}",
+                    line.orders,
+                    sentence(&line.report)
+                )?,
+                Format::Ndjson => output::write_json(&mut out, format, &line)?,
+                Format::Csv => {
+                    let mut csv = csv::WriterBuilder::new().from_writer(&mut out);
+                    if !csv_header_done {
+                        let mut h = vec!["batch", "orders", "first_line", "last_line"];
+                        h.extend(COUNTERS);
+                        csv.write_record(&h)?;
+                        csv_header_done = true;
+                    }
+                    let mut row = vec![
+                        index.to_string(),
+                        line.orders.to_string(),
+                        first_line.to_string(),
+                        last_line.to_string(),
+                    ];
+                    row.extend(counters(&line.report));
+                    csv.write_record(&row)?;
+                    csv.flush()?;
+                }
+                Format::Json => {}
+            }
+            out.flush()?;
+            Ok(())
+        })?;
+        bar.set_done(sent_orders);
+        if format == Format::Json {
+            lines.push(line);
+        }
+    }
+    bar.finish();
+
+    let complete = stop.is_none();
+    match format {
+        Format::Table => writeln!(
+            out,
+            "total: {} orders in {} batch{}{}: {}",
+            text::count(sent_orders),
+            answered,
+            if answered == 1 { "" } else { "es" },
+            if parsed.invalid_rows > 0 {
+                format!(" ({} invalid rows skipped)", parsed.invalid_rows)
+            } else {
+                String::new()
+            },
+            sentence(&totals)
+        )?,
+        Format::Json => output::write_json(
+            &mut out,
+            format,
+            &serde_json::json!({
+                "batches": lines,
+                "total": totals,
+                "orders_sent": sent_orders,
+                "invalid_rows_skipped": parsed.invalid_rows,
+                "complete": complete,
+            }),
+        )?,
+        Format::Ndjson => output::write_json(
+            &mut out,
+            format,
+            &serde_json::json!({ "total": totals, "orders_sent": sent_orders, "complete": complete }),
+        )?,
+        Format::Csv => {
+            let mut csv = csv::WriterBuilder::new().from_writer(&mut out);
+            if !csv_header_done {
+                let mut h = vec!["batch", "orders", "first_line", "last_line"];
+                h.extend(COUNTERS);
+                csv.write_record(&h)?;
+            }
+            let mut row = vec![
+                "total".to_owned(),
+                sent_orders.to_string(),
+                String::new(),
+                String::new(),
+            ];
+            row.extend(counters(&totals));
+            csv.write_record(&row)?;
+            csv.flush()?;
+        }
+    }
+    out.flush()?;
+    stop.unwrap_or(Ok(()))
+}
+
+/// Prints every bad row; without `--skip-invalid`, refuses to send anything.
+fn report_problems(parsed: &Parsed, source: &str, skip_invalid: bool) -> Result<(), CliError> {
+    if parsed.problems.is_empty() {
+        return Ok(());
+    }
+    let level = if skip_invalid { "warning" } else { "error" };
+    for p in &parsed.problems {
+        eprintln!(
+            "{level}: {source}: line {}: {}: {}",
+            p.line, p.field, p.reason
+        );
+    }
+    if skip_invalid {
+        eprintln!(
+            "warning: skipping {} invalid row{}; sending the {} valid ones",
+            parsed.invalid_rows,
+            if parsed.invalid_rows == 1 { "" } else { "s" },
+            parsed.orders.len()
+        );
+        if parsed.orders.is_empty() {
+            eprintln!("error: {source}: no valid rows to send");
+            return Err(CliError::Reported(EXIT_USAGE));
+        }
+        Ok(())
+    } else {
+        eprintln!(
+            "error: {} invalid row{} in {source}; nothing was sent (fix them, or pass \
+             --skip-invalid to send the {} valid ones)",
+            parsed.invalid_rows,
+            if parsed.invalid_rows == 1 { "" } else { "s" },
+            parsed.orders.len()
+        );
+        Err(CliError::Reported(EXIT_USAGE))
+    }
+}
+
+fn interrupted(first: usize, index: usize, batches: usize, args: &ImportArgs) -> CliError {
+    let sent = if index > first {
+        format!("sent batches {first}-{} of {batches}", index - 1)
+    } else {
+        "sent no batch".to_owned()
+    };
+    eprintln!(
+        "interrupted: {sent}; batches {index}-{batches} were not sent: rerun with \
+         --from-batch {index} --batch-size {} to send the rest",
+        args.batch_size
+    );
+    CliError::Interrupted
+}

@@ -1,0 +1,43 @@
+//! `--demo`: a fake Roistat server inside the process, so the CLI can be tried on a
+//! fresh clone with no account.
+//!
+//! The server is `roistat-mock` on 127.0.0.1 with generated orders. Roistat's rate
+//! limits stay on (the demo shows how `--all` paces itself) but Roistat's "minute" is
+//! shrunk to [`MINUTE`], on the server and in the CLI's pacing alike, so exporting
+//! everything takes a second or two instead of minutes.
+
+use std::io;
+use std::time::Duration;
+
+use roistat_core::ScheduleConfig;
+use roistat_core::ratelimit::Quota;
+use roistat_mock::MockServer;
+
+/// Generated orders (besides the documented examples).
+pub const ORDERS: usize = 25_000;
+/// The generator's seed: the same data every run.
+pub const SEED: u64 = 1;
+/// The demo's "minute" of the rate limits.
+pub const MINUTE: Duration = Duration::from_millis(500);
+
+/// Starts the demo server.
+pub fn start() -> io::Result<MockServer> {
+    MockServer::builder()
+        .orders(ORDERS)
+        .seed(SEED)
+        .rate_limits(true)
+        .window(MINUTE)
+        .start()
+}
+
+/// The CLI's pacing for the demo server: the documented limits with the demo's minute.
+/// The mock scales its project-wide budget with the minute too ("per second" is a
+/// sixtieth of it, "per hour" sixty of them).
+pub fn schedule() -> ScheduleConfig {
+    ScheduleConfig::documented()
+        .with_minute(MINUTE)
+        .with_project_budget(vec![
+            Quota::new(10, MINUTE / 60),
+            Quota::new(5000, MINUTE * 60),
+        ])
+}
