@@ -385,7 +385,11 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         if shared.stop.is_stopped() {
             break;
         }
-        let Ok(stream) = stream else { continue };
+        let Ok(stream) = stream else {
+            // E.g. out of file descriptors: back off instead of spinning.
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let Ok(clone) = stream.try_clone() else {
             continue;
