@@ -9,6 +9,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+use std::io::Write;
 use std::net::IpAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -113,18 +114,24 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("roistat-mock serving the Roistat Orders API");
-    println!("base URL: {}", server.base_url());
-    println!("project:  {}", server.project());
-    println!("api key:  {}", server.api_key());
-    println!(
-        "orders:   {} ({} documented + {} generated), rate limits {}",
+    // Written with errors ignored: a reader that went away must not kill the server.
+    let banner = format!(
+        "roistat-mock serving the Roistat Orders API\n\
+         base URL: {}\nproject:  {}\napi key:  {}\n\
+         orders:   {} ({} documented + {} generated), rate limits {}\n\
+         press Ctrl-C to stop\n",
+        server.base_url(),
+        server.project(),
+        server.api_key(),
         server.store().order_count(),
         roistat_mock::seed::EXAMPLE_ORDER_COUNT,
         args.orders,
         if args.rate_limit { "on" } else { "off" }
     );
-    println!("press Ctrl-C to stop");
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes());
+    let _ = out.flush();
+    drop(out);
     server.wait();
     ExitCode::SUCCESS
 }

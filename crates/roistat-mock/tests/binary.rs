@@ -64,7 +64,7 @@ fn serves_generated_orders_with_rate_limits_on() {
         .unwrap();
     assert_eq!(r.json()["total"], 53);
     // The project-wide budget of 10 requests per second applies by default.
-    let statuses: Vec<String> = (0..12)
+    let statuses: Vec<String> = (0..30)
         .map(|_| {
             let r = c
                 .request("POST", list, &[("Api-key", "demo-key")], br#"{"limit": 1}"#)
