@@ -1,0 +1,21 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Both clients, one binary: every scenario is written once against the [`Api`] trait
+//! (`support::api`) and run twice, with `roistat_blocking::Client` under `#[test]` and
+//! with `roistat_async::Client` under `#[tokio::test]`.
+//!
+//! - `operations`: every operation against `roistat-mock` (paging over thousands of
+//!   orders, bulk upload resumed after a failed batch, statuses, errors);
+//! - `raw_faults`: hand-written `TcpListener` servers that refuse, reset, stall, cut
+//!   bodies, answer 502 pages and rate limits;
+//! - `mock_faults`: the same failures through the mock's fault script;
+//! - `secrets`: the API key appears in no output; ids stay inside their path segment;
+//! - `sharing`: `Clone + Send + Sync`, clones share the rate limiter, the blocking
+//!   client inside a tokio runtime.
+
+mod support;
+
+mod mock_faults;
+mod operations;
+mod raw_faults;
+mod secrets;
+mod sharing;
