@@ -200,7 +200,10 @@ fn fault_action(
 }
 
 fn handle(shared: &Shared, req: &Request, path: &str, body: &mut Vec<u8>) -> Result<(), ApiError> {
-    let op = route(path).ok_or_else(|| ApiError::not_found(format!("Method {path} not found")))?;
+    // Route on the raw path: `route` decodes each segment, so an encoded `/` or `?`
+    // inside an id stays in its segment.
+    let op =
+        route(&req.path).ok_or_else(|| ApiError::not_found(format!("Method {path} not found")))?;
     let query = http::query_pairs(&req.query);
     let param = |name: &str| {
         query
