@@ -79,7 +79,7 @@ async fn orders_walks_five_thousand_orders<C: Api>() {
     let walk = client
         .walk(ListOrdersRequest::new(), Some(1000), None)
         .await;
-    assert!(walk.error.is_none(), "{:?}", walk.error);
+    assert!(walk.error.is_none(), "{}: {:?}", C::NAME, walk.error);
     let store: Vec<String> = server
         .store()
         .orders()

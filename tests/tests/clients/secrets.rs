@@ -265,9 +265,15 @@ fn the_api_key_appears_in_no_output() {
     let (dumps, lines): (Vec<&str>, Vec<&str>) = logs
         .lines()
         .partition(|l| l.starts_with("TRACE ureq_proto::util:"));
-    assert!(!dumps.is_empty(), "ureq-proto's byte dumps were not captured");
+    assert!(
+        !dumps.is_empty(),
+        "ureq-proto's byte dumps were not captured"
+    );
     let leaks: Vec<&str> = lines.into_iter().filter(|l| l.contains(KEY)).collect();
-    assert!(leaks.is_empty(), "the key leaked into `log` output: {leaks:#?}");
+    assert!(
+        leaks.is_empty(),
+        "the key leaked into `log` output: {leaks:#?}"
+    );
 }
 
 both_clients!(
@@ -365,5 +371,6 @@ async fn odd_ids_are_one_segment_on_the_wire<C: Api>() {
         );
         assert_eq!(decode(seg), *id, "{id:?}: segment {seg:?}");
         assert!(req.request_line.starts_with("GET "), "{}", req.request_line);
+        assert!(req.body.is_empty());
     }
 }

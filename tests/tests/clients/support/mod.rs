@@ -3,7 +3,7 @@
 pub mod api;
 pub mod raw;
 
-pub use api::{Api, Walk, block_on, builder, fast_retries, mock_client};
+pub use api::{Api, block_on, builder, mock_client};
 
 /// Runs each listed scenario, an `async fn name<C: Api>()` of the calling module, once
 /// per client: `blocking::name` under `#[test]` and `asynchronous::name` under
