@@ -21,6 +21,7 @@ both_clients!(
     request_limit_error_then_success,
     retry_after_is_honoured,
     delete_is_never_retried_after_maybe_processed,
+    the_total_timeout_bounds_every_retry,
 );
 
 use crate::support::both_clients;
@@ -302,4 +303,33 @@ async fn delete_is_never_retried_after_maybe_processed<C: Api>() {
             sent.request_line
         );
     }
+}
+
+async fn the_total_timeout_bounds_every_retry<C: Api>() {
+    // Ten attempts of 300 ms would take 3 s; the call may take 800 ms in all.
+    let server = RawServer::start(vec![Act::Stall]);
+    let client: C = builder::<C>(&server.base_url(), 1, "k")
+        .timeout(Duration::from_millis(300))
+        .total_timeout(Duration::from_millis(800))
+        .max_attempts(10)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = client.list_statuses().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(600), "{took:?}");
+    assert!(
+        took < Duration::from_millis(2500),
+        "the total timeout did not bound the call: {took:?}"
+    );
+    assert!(
+        matches!(e, Error::RetriesExhausted { .. } | Error::Timeout { .. }),
+        "{e:?}"
+    );
+    assert_eq!(e.request_state(), RequestState::MaybeProcessed, "{e:?}");
+    assert!(
+        (2..=4).contains(&server.connections()),
+        "{}",
+        server.connections()
+    );
 }
