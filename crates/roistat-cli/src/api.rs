@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use roistat_blocking::Client;
-use roistat_core::{Admission, RateClass, RateLimiter, ScheduleConfig};
+use roistat_core::{Admission, RateClass, RateLimiter, RetryPolicy, ScheduleConfig};
 use roistat_mock::MockServer;
 use roistat_types::{
     AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderInfo, OrderList, Status, StatusId,
@@ -47,7 +47,12 @@ impl Api {
                 orders = demo::ORDERS,
                 "demo server started"
             );
-            let client = build_client(server.project(), server.api_key(), &server.base_url())?;
+            let client = build_client(
+                server.project(),
+                server.api_key(),
+                &server.base_url(),
+                demo::retry_policy(),
+            )?;
             return Ok(Api {
                 client,
                 limiter: RateLimiter::new(demo::schedule()),
@@ -75,10 +80,14 @@ impl Api {
             .base_url
             .as_deref()
             .unwrap_or(roistat_core::config::DEFAULT_BASE_URL);
-        let client = build_client(project.get(), key, base_url)?;
+        let client = build_client(project.get(), key, base_url, RetryPolicy::default())?;
         Ok(Api {
             client,
-            limiter: RateLimiter::new(ScheduleConfig::documented()),
+            // A second of margin per minute: Roistat counts a request when it arrives,
+            // the limiter when it leaves.
+            limiter: RateLimiter::new(
+                ScheduleConfig::documented().with_minute(Duration::from_secs(61)),
+            ),
             interrupt,
             _demo: None,
         })
@@ -199,7 +208,12 @@ impl Api {
     }
 }
 
-fn build_client(project: u64, key: &str, base_url: &str) -> Result<Client, CliError> {
+fn build_client(
+    project: u64,
+    key: &str,
+    base_url: &str,
+    retry: RetryPolicy,
+) -> Result<Client, CliError> {
     Ok(Client::builder()
         .project(project)
         .api_key(key)
@@ -207,6 +221,7 @@ fn build_client(project: u64, key: &str, base_url: &str) -> Result<Client, CliEr
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
         .rate_limits(ScheduleConfig::disabled())
+        .retry_policy(retry)
         .user_agent(concat!("roistat-cli/", env!("CARGO_PKG_VERSION")))
         .build()?)
 }

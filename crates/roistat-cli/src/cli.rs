@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 pub struct Cli {
     /// Project number (or set ROISTAT_PROJECT).
     #[arg(long, global = true, env = "ROISTAT_PROJECT", value_name = "N",
-          value_parser = parse_project)]
+          value_parser = parse_project, help_heading = GLOBAL)]
     pub project: Option<ProjectId>,
 
     /// API key (or set ROISTAT_API_KEY). Never printed, at any verbosity.
@@ -29,33 +29,37 @@ pub struct Cli {
         global = true,
         env = "ROISTAT_API_KEY",
         hide_env_values = true,
-        value_name = "KEY"
+        value_name = "KEY",
+        help_heading = GLOBAL
     )]
     pub api_key: Option<String>,
 
     /// API root (or set ROISTAT_BASE_URL) [default: https://cloud.roistat.com/api/v1].
-    #[arg(long, global = true, env = "ROISTAT_BASE_URL", value_name = "URL")]
+    #[arg(long, global = true, env = "ROISTAT_BASE_URL", value_name = "URL", help_heading = GLOBAL)]
     pub base_url: Option<String>,
 
     // Keep in step with `demo::ORDERS`, `demo::SEED` and `demo::MINUTE`.
     /// Use a built-in fake Roistat server on 127.0.0.1 instead (no account or key needed):
     /// 25,000 generated orders (seed 1) plus the documented examples, Roistat's rate
     /// limits enforced with a "minute" of 0.5 s so the demo stays quick.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub demo: bool,
 
     /// Output format [default: table on a terminal, json otherwise].
-    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    #[arg(long, global = true, value_enum, value_name = "FORMAT", help_heading = GLOBAL)]
     pub format: Option<Format>,
 
     /// Log to stderr: -v for requests, -vv for details, -vvv for everything.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,
 
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The help section of the options every command takes.
+const GLOBAL: &str = "Global options";
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 success, 1 Roistat answered an error, 2 usage, invalid input or a local \
@@ -202,7 +206,8 @@ pub struct ListArgs {
     #[arg(long)]
     pub with_visits: bool,
 
-    /// How many orders to fetch; with --all, the page size [default: 1000].
+    /// How many orders to fetch (else Roistat's default page); with --all, the page
+    /// size (default 1000, the fastest under the rate limits).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: Option<u32>,
 

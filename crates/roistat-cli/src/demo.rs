@@ -9,8 +9,8 @@
 use std::io;
 use std::time::Duration;
 
-use roistat_core::ScheduleConfig;
 use roistat_core::ratelimit::Quota;
+use roistat_core::{RetryPolicy, ScheduleConfig};
 use roistat_mock::MockServer;
 
 /// Generated orders (besides the documented examples).
@@ -30,14 +30,25 @@ pub fn start() -> io::Result<MockServer> {
         .start()
 }
 
-/// The CLI's pacing for the demo server: the documented limits with the demo's minute.
-/// The mock scales its project-wide budget with the minute too ("per second" is a
-/// sixtieth of it, "per hour" sixty of them).
+/// How much longer than the server's windows the CLI's are: the server stamps a request
+/// when it arrives, the CLI when it leaves, and on a busy machine the two can differ by
+/// more than a window this short. Without the margin a page can hit the limit and wait
+/// for a retry.
+const MARGIN: Duration = Duration::from_millis(200);
+
+/// The CLI's pacing for the demo server: the documented limits with the demo's minute
+/// (plus [`MARGIN`]). The mock scales its project-wide budget with the minute too ("per
+/// second" is a sixtieth of it, "per hour" sixty of them).
 pub fn schedule() -> ScheduleConfig {
     ScheduleConfig::documented()
-        .with_minute(MINUTE)
+        .with_minute(MINUTE + MARGIN)
         .with_project_budget(vec![
-            Quota::new(10, MINUTE / 60),
-            Quota::new(5000, MINUTE * 60),
+            Quota::new(10, MINUTE / 60 + MARGIN),
+            Quota::new(5000, MINUTE * 60 + MARGIN),
         ])
+}
+
+/// Retries as usual, but a rate-limit answer waits one demo minute, not a real one.
+pub fn retry_policy() -> RetryPolicy {
+    RetryPolicy::default().with_rate_limit_delay(MINUTE + MARGIN)
 }

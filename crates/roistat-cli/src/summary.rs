@@ -68,6 +68,15 @@ impl Summary {
         }
     }
 
+    /// What the groups are: `status`, `month`, `custom:NAME`.
+    pub fn by_label(&self) -> String {
+        match &self.by {
+            GroupBy::Status => "status".to_owned(),
+            GroupBy::Month => "month".to_owned(),
+            GroupBy::Custom(name) => format!("custom:{name}"),
+        }
+    }
+
     /// The column title of the groups.
     pub fn title(&self) -> String {
         match &self.by {
@@ -85,7 +94,7 @@ impl Summary {
             .map(|(k, (n, r))| Group {
                 group: k.clone(),
                 orders: *n,
-                revenue: *r,
+                revenue: cents(*r),
             })
             .collect();
         match self.by {
@@ -100,7 +109,7 @@ impl Summary {
         Group {
             group: "TOTAL".to_owned(),
             orders: self.groups.values().map(|g| g.0).sum(),
-            revenue: self.groups.values().map(|g| g.1).sum(),
+            revenue: cents(self.groups.values().map(|g| g.1).sum()),
         }
     }
 
@@ -144,6 +153,11 @@ impl Summary {
         ])
         .render(&rows)
     }
+}
+
+/// Sums of prices pick up float noise (`11013019.559999999`): report cents.
+fn cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
 
 #[cfg(test)]

@@ -127,8 +127,9 @@ pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliEr
                     "no batch was sent".to_owned()
                 };
                 eprintln!(
-                    "note: batch {index} of {batches} (lines {first_line}-{last_line}) failed; \
-                     {sent}; rerun with --from-batch {index} --batch-size {batch_size} to continue"
+                    "note: batch {index} of {batches} ({}) failed; \
+                     {sent}; rerun with --from-batch {index} --batch-size {batch_size} to continue",
+                    lines_text(first_line, last_line)
                 );
                 stop = Some(Err(e));
                 break;
@@ -148,8 +149,9 @@ pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliEr
             match format {
                 Format::Table => writeln!(
                     out,
-                    "batch {index}/{batches}: {} orders (lines {first_line}-{last_line}): {}",
-                    line.orders,
+                    "batch {index}/{batches}: {} ({}): {}",
+                    plural(line.orders, "order", "orders"),
+                    lines_text(first_line, last_line),
                     sentence(&line.report)
                 )?,
                 Format::Ndjson => output::write_json(&mut out, format, &line)?,
@@ -187,10 +189,9 @@ pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliEr
     match format {
         Format::Table => writeln!(
             out,
-            "total: {} orders in {} batch{}{}: {}",
-            text::count(sent_orders),
-            answered,
-            if answered == 1 { "" } else { "es" },
+            "total: {} in {}{}: {}",
+            plural(sent_orders as usize, "order", "orders"),
+            plural(answered, "batch", "batches"),
             if parsed.invalid_rows > 0 {
                 format!(" ({} invalid rows skipped)", parsed.invalid_rows)
             } else {
@@ -234,6 +235,24 @@ pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliEr
     }
     out.flush()?;
     stop.unwrap_or(Ok(()))
+}
+
+/// "1 order", "3 orders" (with thousands separators).
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        text::count(n as u64),
+        if n == 1 { one } else { many }
+    )
+}
+
+/// "line 5", "lines 2-4".
+fn lines_text(first: u64, last: u64) -> String {
+    if first == last {
+        format!("line {first}")
+    } else {
+        format!("lines {first}-{last}")
+    }
 }
 
 /// Prints every bad row; without `--skip-invalid`, refuses to send anything.

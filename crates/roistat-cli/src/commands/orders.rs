@@ -118,7 +118,7 @@ pub fn summary(api: &mut Api, args: &SummaryArgs, format: Format) -> Result<(), 
         Format::Table => out.write_all(summary.render().as_bytes())?,
         Format::Json => {
             let doc = json!({
-                "by": summary.title().to_lowercase(),
+                "by": summary.by_label(),
                 "groups": groups,
                 "total": { "orders": summary.total().orders, "revenue": summary.total().revenue },
             });

@@ -85,10 +85,13 @@ impl<W: Write> OrderWriter<W> {
     pub fn page(&mut self, orders: &[Order]) -> Result<(), CliError> {
         match &mut self.kind {
             Kind::Json => {
+                // Comma first (`[`, `{..}`, `,{..}`, ..., `]`): every order ends its line,
+                // so a reader going line by line sees each page as soon as it is written.
                 for order in orders {
-                    let sep: &[u8] = if self.written == 0 { b"[\n" } else { b",\n" };
+                    let sep: &[u8] = if self.written == 0 { b"[\n" } else { b"," };
                     self.out.write_all(sep)?;
                     serde_json::to_writer(&mut self.out, order).map_err(io::Error::from)?;
+                    self.out.write_all(b"\n")?;
                     self.written += 1;
                 }
             }
@@ -137,7 +140,7 @@ impl<W: Write> OrderWriter<W> {
     pub fn finish(&mut self) -> Result<(), CliError> {
         match &mut self.kind {
             Kind::Json => {
-                let end: &[u8] = if self.written == 0 { b"[]\n" } else { b"\n]\n" };
+                let end: &[u8] = if self.written == 0 { b"[]\n" } else { b"]\n" };
                 self.out.write_all(end)?;
             }
             Kind::Ndjson => {}
@@ -256,6 +259,16 @@ mod tests {
             let want: usize = pages.iter().map(Vec::len).sum();
             assert_eq!(v.as_array().unwrap().len(), want, "{text}");
         }
+    }
+
+    #[test]
+    fn json_lines_are_whole_orders() {
+        let text = run(Format::Json, &[orders(2), orders(1)]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5);
+        assert_eq!((lines[0], lines[4]), ("[", "]"));
+        assert!(lines[1].starts_with("{\"id\":\"0\"") && lines[1].ends_with('}'));
+        assert!(lines[2].starts_with(",{\"id\":\"1\"") && lines[3].starts_with(",{"));
     }
 
     #[test]
