@@ -29,11 +29,17 @@
 //! - HTTPS by default (`http://` only on loopback or by explicit opt-in), rustls by
 //!   default (feature `native-tls` for the platform's TLS);
 //! - the API key only ever travels in the `Api-key` header and never appears in
-//!   `Debug`, errors or logs;
+//!   `Debug`, errors or this SDK's logs (one caveat below);
 //! - connect, per-attempt and total timeouts, none infinite;
 //! - retries only where core's policy allows (never an operation that may have been
 //!   applied unless repeating it is harmless);
 //! - the documented rate limits, shared by all clones of a client.
+//!
+//! **Caveat, third-party logging:** ureq's protocol layer (`ureq_proto`) hex-dumps the
+//! raw bytes it writes, headers included, through the `log` crate at TRACE level. If your
+//! program enables `log` TRACE for the `ureq_proto` target, the `Api-key` header is in
+//! those lines. Keep that target at DEBUG or above (with `env_logger`:
+//! `RUST_LOG=trace,ureq_proto=debug`); the async client has no such layer.
 //!
 //! [Roistat]: https://roistat.com
 #![deny(missing_docs)]

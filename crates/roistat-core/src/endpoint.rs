@@ -141,7 +141,9 @@ impl fmt::Display for Path {
             match segment {
                 Segment::Literal(s) => f.write_str(s)?,
                 // `.` and `..` are unreserved but mean "this/parent directory" as whole
-                // segments; encode their dots so no normalizer can act on them.
+                // segments. WHATWG URL parsers still read `%2E%2E` as `..`, so the order
+                // endpoints refuse those two ids outright; encoding the dots here is the
+                // second line of defence for parsers that do not.
                 Segment::Param(s) if !s.is_empty() && s.bytes().all(|b| b == b'.') => {
                     for _ in 0..s.len() {
                         f.write_str("%2E")?;

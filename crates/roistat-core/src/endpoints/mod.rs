@@ -50,11 +50,18 @@ fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Option<Vec<u8>>, Error>
         .map_err(|e| Error::invalid_request(format!("cannot serialize the request body: {e}")))
 }
 
-/// Ids built with `new_unchecked` may be empty; an empty path segment would change the
-/// path (`/orders//info`), so refuse it here.
+/// Refuses ids that cannot stay one path segment whatever the encoding: an empty one
+/// (`/orders//info`), and `.` or `..`, which URL parsers (reqwest's among them) treat as
+/// dot segments even when written `%2E%2E`, so `/orders/../info` would become `/info`.
 fn check_order_id(id: &OrderId) -> Result<(), Error> {
-    if id.as_str().trim().is_empty() {
+    let raw = id.as_str();
+    if raw.trim().is_empty() {
         return Err(ValidationError::EmptyId { kind: "order id" }.into());
+    }
+    if raw == "." || raw == ".." {
+        return Err(Error::invalid_request(format!(
+            "order id `{raw}` cannot be sent: URL parsers treat it as a relative path segment"
+        )));
     }
     Ok(())
 }
