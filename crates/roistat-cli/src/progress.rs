@@ -4,7 +4,9 @@
 use std::io::{self, IsTerminal};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fmt::Write as FmtWrite;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// A bar counting `unit`s (orders), or nothing.
 #[derive(Debug)]
@@ -18,10 +20,14 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         let template = format!(
-            "{{spinner}} {{human_pos}}/{{human_len}} {unit} {{wide_bar}} {{per_sec}} eta {{eta}}"
+            "{{spinner}} {{human_pos}}/{{human_len}} {unit} {{bar:40}} {{rate}} eta {{eta}}"
         );
         if let Ok(style) = ProgressStyle::with_template(&template) {
-            bar.set_style(style);
+            bar.set_style(
+                style.with_key("rate", |state: &ProgressState, w: &mut dyn FmtWrite| {
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
+                }),
+            );
         }
         bar.enable_steady_tick(Duration::from_millis(120));
         Self(Some(bar))

@@ -256,3 +256,34 @@ fn summary_by_each_group_and_format() {
     assert_eq!(all["total"]["orders"], 3003);
     assert!(doc["total"]["orders"].as_u64().unwrap() < 3003);
 }
+
+#[test]
+fn changes_report_in_every_format() {
+    let s = server(0);
+    let mut text = String::new();
+    for format in FORMATS {
+        for args in [
+            &["orders", "set-status", "123", "deal_WON"][..],
+            &["statuses", "upsert", "x_1", "Extra, \"quoted\"", "paid"][..],
+        ] {
+            let r = run_on(&s, &[args, &["--format", format][..]].concat());
+            assert_eq!(r.code, 0, "{args:?} {format}: {}", r.stderr);
+            text.push_str(&format!(
+                "$ {} --format {format}\n{}",
+                args.join(" "),
+                r.stdout
+            ));
+        }
+    }
+    for (id, format) in [("95101", "json"), ("order_12345", "ndjson"), ("123", "csv")] {
+        let r = run_on(&s, &["orders", "delete", id, "--yes", "--format", format]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        text.push_str(&format!(
+            "$ orders delete {id} --yes --format {format}\n{}",
+            r.stdout
+        ));
+    }
+    insta::assert_snapshot!("changes_every_format", text);
+    let left = run_on(&s, &["orders", "list", "--format", "json"]);
+    assert_eq!(left.stdout, "[]\n");
+}
