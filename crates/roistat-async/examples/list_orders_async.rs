@@ -2,7 +2,7 @@
 //! client.
 //!
 //! ```text
-//! cargo run -p roistat-async --example list_orders
+//! cargo run -p roistat-async --example list_orders_async
 //! ```
 //!
 //! The fake server (`roistat-mock`) runs in this process on 127.0.0.1; point the
