@@ -6,7 +6,9 @@
 //!   of the read-only operations through `roistat-blocking` (key from
 //!   `ROISTAT_API_KEY`), redacted, into `fixtures/recorded/`.
 
+mod bench;
 mod fixtures;
+mod fuzz;
 mod record;
 mod redact;
 
@@ -20,13 +22,18 @@ tasks:
   fixtures [--dir DIR]     decode every fixture (default: the workspace's fixtures/)
   record --base-url URL --project N [--out DIR] [--limit N]
                            record the read-only operations' answers, redacted
-                           (API key from ROISTAT_API_KEY; default out: fixtures/recorded)";
+                           (API key from ROISTAT_API_KEY; default out: fixtures/recorded)
+  bench [--no-criterion]   run the benchmarks, print every figure and its target
+  fuzz --seconds N [--target NAME]
+                           run every cargo-fuzz target under fuzz/ (nightly)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("fixtures") => run_fixtures(&args[1..]),
         Some("record") => run_record(&args[1..]),
+        Some("bench") => bench::run(&args[1..], &workspace_root()),
+        Some("fuzz") => fuzz::run(&args[1..], &workspace_root()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
