@@ -14,6 +14,8 @@
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
+// The doc comments of `cli` are clap's help text, read in a terminal: plain URLs there.
+#![allow(rustdoc::bare_urls)]
 
 mod api;
 mod cli;
