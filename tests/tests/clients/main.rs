@@ -10,7 +10,9 @@
 //! - `mock_faults`: the same failures through the mock's fault script;
 //! - `secrets`: the API key appears in no output; ids stay inside their path segment;
 //! - `sharing`: `Clone + Send + Sync`, clones share the rate limiter, the blocking
-//!   client inside a tokio runtime.
+//!   client inside a tokio runtime;
+//! - `soak`: 10,000 orders uploaded through about 10% injected faults, resumed until
+//!   every order is stored exactly once.
 
 mod support;
 
@@ -19,3 +21,4 @@ mod operations;
 mod raw_faults;
 mod secrets;
 mod sharing;
+mod soak;

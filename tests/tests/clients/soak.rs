@@ -3,15 +3,17 @@
 //! the client's timeout, `request_limit_error`). Failed batches are resumed from the
 //! report until none is left. The server must end with exactly the 10,000 orders, each
 //! once, and the reports must account for every order exactly once.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//!
+//! Written once against [`Api`] and run through both clients.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use roistat_async::core::{BulkReport, RetryPolicy, ScheduleConfig};
-use roistat_async::types::{NewOrder, OrderId};
-use roistat_async::{Client, Error};
+use roistat_core::types::{AddOrdersReport, NewOrder, OrderId};
+use roistat_core::{BulkReport, Error, RetryPolicy};
 use roistat_mock::{Fault, MockServer};
+
+use crate::support::{Api, both_clients, builder};
 
 const ORDERS: usize = 10_000;
 const BATCH: usize = 100;
@@ -29,8 +31,9 @@ fn orders() -> Vec<NewOrder> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ten_thousand_orders_through_ten_percent_faults() {
+both_clients!(ten_thousand_orders_through_ten_percent_faults);
+
+async fn ten_thousand_orders_through_ten_percent_faults<C: Api>() {
     let server = MockServer::builder()
         .documented_examples(false)
         .log_capacity(100_000)
@@ -51,11 +54,7 @@ async fn ten_thousand_orders_through_ten_percent_faults() {
         faults.with_probability_on("add-orders", EACH, seed, fault);
     }
 
-    let client = Client::builder()
-        .project(server.project())
-        .api_key(server.api_key())
-        .base_url(server.base_url())
-        .rate_limits(ScheduleConfig::disabled())
+    let client: C = builder::<C>(&server.base_url(), server.project(), server.api_key())
         .retry_policy(
             RetryPolicy::default()
                 .with_max_attempts(2)
@@ -71,7 +70,7 @@ async fn ten_thousand_orders_through_ten_percent_faults() {
     let input = orders();
     let mut pending = input.clone();
     let mut accounted: Vec<String> = Vec::with_capacity(ORDERS);
-    let mut totals = roistat_async::types::AddOrdersReport::default();
+    let mut totals = AddOrdersReport::default();
     let mut rounds = 0;
     let mut failed_batches = 0;
     while !pending.is_empty() {
@@ -144,7 +143,8 @@ async fn ten_thousand_orders_through_ten_percent_faults() {
         .collect();
     let faulted = uploads.iter().filter(|r| r.fault.is_some()).count();
     eprintln!(
-        "soak (async): {} upload requests, {faulted} faulted, {failed_batches} failed batches, {rounds} rounds",
+        "soak ({}): {} upload requests, {faulted} faulted, {failed_batches} failed batches, {rounds} rounds",
+        C::NAME,
         uploads.len()
     );
     assert!(
