@@ -51,6 +51,7 @@
 mod bulk;
 mod client;
 mod orders;
+mod resolver;
 mod transport;
 
 pub use bulk::BulkUpload;

@@ -6,20 +6,26 @@ use std::time::Duration;
 use http::{HeaderMap, Request, StatusCode};
 use roistat_core::{Error, Phase, exchange::Timeouts};
 
+use crate::resolver::CachingResolver;
+
 /// The largest body read (a page of 5,000 orders with visits is a few MiB).
 const MAX_BODY: u64 = 256 * 1024 * 1024;
 
 /// Builds the agent: non-2xx bodies reach the decoder, no redirects (the API has none,
 /// and a redirect would carry the `Api-key` header to another host), timeouts set.
 pub(crate) fn agent(timeouts: &Timeouts) -> ureq::Agent {
-    ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .max_redirects_will_error(false)
         .timeout_connect(Some(timeouts.connect))
         .timeout_global(Some(timeouts.attempt))
-        .build()
-        .into()
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        CachingResolver::default(),
+    )
 }
 
 /// A response read to the end.
