@@ -8,7 +8,11 @@ use roistat_core::{Error, Phase, exchange::Timeouts};
 /// Builds the reqwest client: no redirects (the API has none, and a redirect would
 /// carry the `Api-key` header elsewhere), connect and per-attempt timeouts.
 pub(crate) fn http_client(timeouts: &Timeouts, user_agent: &str) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder();
+    // With both TLS features on, the explicit `native-tls` choice wins.
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    builder
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(timeouts.connect)
         .timeout(timeouts.attempt)

@@ -19,8 +19,15 @@ pub(crate) fn agent(timeouts: &Timeouts) -> ureq::Agent {
         .max_redirects(0)
         .max_redirects_will_error(false)
         .timeout_connect(Some(timeouts.connect))
-        .timeout_global(Some(timeouts.attempt))
-        .build();
+        .timeout_global(Some(timeouts.attempt));
+    // ureq never picks native TLS by itself: the feature has to say so.
+    #[cfg(feature = "native-tls")]
+    let config = config.tls_config(
+        ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::NativeTls)
+            .build(),
+    );
+    let config = config.build();
     ureq::Agent::with_parts(
         config,
         ureq::unversioned::transport::DefaultConnector::new(),
