@@ -55,15 +55,7 @@ impl Orders {
     /// Sets the page size (the request's `limit` otherwise, or core's best size for
     /// the documented tiers). Call before polling.
     pub fn page_size(mut self, size: u32) -> Self {
-        if let Some(next) = self.pager.as_ref().and_then(Pager::next_request) {
-            match Pager::new(next.into_request().limit(size.max(1))) {
-                Ok(p) => self.pager = Some(p),
-                Err(e) => {
-                    self.pager = None;
-                    self.error = Some(e);
-                }
-            }
-        }
+        self.pager = self.pager.map(|p| p.with_page_size(size));
         self
     }
 

@@ -31,11 +31,8 @@ impl Orders {
     /// Sets the page size (the request's `limit` otherwise, or core's best size for
     /// the documented tiers).
     pub fn page_size(mut self, size: u32) -> Self {
-        if let Ok(pager) = &self.pager
-            && let Some(next) = pager.next_request()
-        {
-            let request = next.into_request().limit(size.max(1));
-            self.pager = Pager::new(request).map_err(Some);
+        if let Ok(pager) = self.pager {
+            self.pager = Ok(pager.with_page_size(size));
         }
         self
     }

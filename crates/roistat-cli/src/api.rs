@@ -11,7 +11,8 @@
 use std::time::{Duration, Instant};
 
 use roistat_blocking::Client;
-use roistat_core::{Admission, RateClass, RateLimiter, RetryPolicy, ScheduleConfig};
+use roistat_core::endpoints::ListOrders;
+use roistat_core::{Admission, Endpoint, RateClass, RateLimiter, RetryPolicy, ScheduleConfig};
 use roistat_mock::MockServer;
 use roistat_types::{
     AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderInfo, OrderList, Status, StatusId,
@@ -138,15 +139,13 @@ impl Api {
         &mut self,
         request: &ListOrdersRequest,
     ) -> Result<Option<OrderList>, CliError> {
-        let class = RateClass::OrderList {
-            with_visits: request.has_visit_extend(),
-            limit: request.limit,
-        };
-        if !self.pace(class) {
+        // The endpoint knows its own rate-limit tier; the CLI only waits for it.
+        let endpoint = ListOrders::new(request.clone())?;
+        if !self.pace(endpoint.rate_class()) {
             return Ok(None);
         }
         tracing::debug!(limit = ?request.limit, offset = ?request.offset, "order list page");
-        Ok(Some(self.client.list_orders(request)?))
+        Ok(Some(self.client.send(&endpoint)?))
     }
 
     /// One add-orders request; `None` if Ctrl-C came while waiting (not sent).

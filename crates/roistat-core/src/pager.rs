@@ -133,6 +133,13 @@ impl Pager {
         })
     }
 
+    /// Sets the page size (at least 1), replacing the request's `limit` or the default.
+    /// Call before the first page; [`with_max_orders`](Self::with_max_orders) is kept.
+    pub fn with_page_size(mut self, size: u32) -> Self {
+        self.page_size = size.max(1);
+        self
+    }
+
     /// Stops after `n` orders (the last page asks for no more than needed).
     pub fn with_max_orders(mut self, n: u64) -> Self {
         self.max_orders = Some(n);
@@ -335,5 +342,31 @@ mod tests {
             prop_assert!(p.is_done());
             prop_assert_eq!(p.progress().pages, steps);
         }
+    }
+
+    #[test]
+    fn page_size_and_max_orders_compose_in_any_order() {
+        for pager in [
+            Pager::new(ListOrdersRequest::new())
+                .unwrap()
+                .with_page_size(30)
+                .with_max_orders(45),
+            Pager::new(ListOrdersRequest::new())
+                .unwrap()
+                .with_max_orders(45)
+                .with_page_size(30),
+        ] {
+            assert_eq!(pager.page_size(), 30);
+            let first = pager.next_request().unwrap().into_request();
+            assert_eq!(first.limit, Some(30));
+            let mut pager = pager;
+            pager.advance_counts(30, 1000);
+            let second = pager.next_request().unwrap().into_request();
+            assert_eq!((second.limit, second.offset), (Some(15), Some(30)));
+        }
+        let zero = Pager::new(ListOrdersRequest::new())
+            .unwrap()
+            .with_page_size(0);
+        assert_eq!(zero.page_size(), 1);
     }
 }
