@@ -19,22 +19,16 @@
 //! [`CustomFieldNames`]); import one of each pair by path.
 
 mod add_orders;
-mod custom_field_names;
 mod delete_order;
 mod list_orders;
-mod list_statuses;
-mod order_external_url;
-mod order_info;
+mod reads;
 mod set_statuses;
 mod update_order_status;
 
 pub use add_orders::AddOrders;
-pub use custom_field_names::CustomFieldNames;
 pub use delete_order::DeleteOrder;
 pub use list_orders::ListOrders;
-pub use list_statuses::ListStatuses;
-pub use order_external_url::OrderExternalUrl;
-pub use order_info::OrderInfo;
+pub use reads::{CustomFieldNames, ListStatuses, OrderExternalUrl, OrderInfo};
 pub use set_statuses::{SetStatuses, merge_statuses};
 pub use update_order_status::UpdateOrderStatus;
 
