@@ -22,15 +22,12 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-// Core through the client's re-export (xtask depends on roistat-blocking).
-use roistat_blocking::core as roistat_core;
-
 use roistat_core::endpoints::ListOrders;
 use roistat_core::ratelimit::Tier;
-use roistat_core::types::{ListOrdersRequest, ProjectId};
+use roistat_core::types::ListOrdersRequest;
 use roistat_core::{
-    ApiKey, Config, Exchange, Finish, Pager, RateLimiter, RetryPolicy, ScheduleConfig, Step,
-    Timeouts, best_page_size, pager::MAX_PAGE_SIZE,
+    ClientBuilder, Engine, FromEngine, Pager, Response, ScheduleConfig, Step, best_page_size,
+    pager::MAX_PAGE_SIZE,
 };
 
 /// A figure: its value, how it was measured, and its target.
@@ -371,41 +368,47 @@ impl Rng {
     }
 }
 
-fn config() -> Result<Config, String> {
-    let key = ApiKey::new("simulated").map_err(|e| e.to_string())?;
-    Ok(Config::new(ProjectId::new(1), key))
+/// The SDK's engine (limiter, retry policy) with `schedule`, for simulations: no client
+/// around it, the simulation is the executor.
+fn engine(schedule: ScheduleConfig) -> Result<Engine, String> {
+    #[derive(Debug)]
+    struct Simulated;
+    impl FromEngine for Simulated {
+        fn from_engine(_: Engine) -> Result<Self, roistat_core::Error> {
+            Ok(Simulated)
+        }
+    }
+    ClientBuilder::<Simulated>::new()
+        .project(1)
+        .api_key("simulated")
+        .rate_limits(schedule)
+        .seed(1)
+        .engine()
+        .map_err(|e| e.to_string())
 }
 
-/// One call through the SDK's `Exchange` at simulated time `*now`, which advances over
+/// One call through the SDK's `Call` at simulated time `*now`, which advances over
 /// rate-limit waits (plus scheduler jitter) and the request's latency. Returns the
 /// instant the request was admitted.
 fn call(
-    limiter: &mut RateLimiter,
+    engine: &Engine,
     endpoint: &ListOrders,
     now: &mut Instant,
     latency: Duration,
     rng: &mut Rng,
 ) -> Result<Instant, String> {
-    let mut ex = Exchange::new(&config()?, endpoint, &Timeouts::default(), *now)
-        .map_err(|e| e.to_string())?;
+    let mut call = engine.call(endpoint, *now).map_err(|e| e.to_string())?;
+    let mut sent = *now;
     loop {
-        match ex.next_step(limiter, *now).map_err(|e| e.to_string())? {
-            Step::Wait(until) => *now = until + rng.millis(0, 3),
+        match call.next_step(*now) {
+            Step::Done(result) => return result.map(|_| sent).map_err(|e| e.to_string()),
+            Step::Wait { until, .. } => *now = until + rng.millis(0, 3),
             Step::Send { .. } => {
-                let sent = *now;
+                sent = *now;
                 *now += latency;
-                let mut zero = || 0.0;
-                match ex.finish(
-                    Ok(()),
-                    limiter,
-                    &RetryPolicy::default(),
-                    *now,
-                    SystemTime::now(),
-                    &mut zero,
-                ) {
-                    Finish::Done(_) => return Ok(sent),
-                    Finish::RetryAt(at) => *now = at,
-                }
+                let body = br#"{"data":[],"total":0,"status":"success"}"#.to_vec();
+                let answer = Response::new(http::StatusCode::OK, http::HeaderMap::new(), body);
+                call.receive(Ok(answer), *now, SystemTime::now());
             }
         }
     }
@@ -457,7 +460,10 @@ fn rate_limit_utilization() -> (Option<f64>, String) {
         let Ok(endpoint) = ListOrders::new(req) else {
             return (None, format!("{name}: invalid request"));
         };
-        let mut limiter = RateLimiter::new(schedule.clone());
+        let engine = match engine(schedule.clone()) {
+            Ok(e) => e,
+            Err(e) => return (None, e),
+        };
         let mut rng = Rng(u64::from(limit));
         let t0 = Instant::now();
         let mut now = t0;
@@ -465,7 +471,7 @@ fn rate_limit_utilization() -> (Option<f64>, String) {
         while now < t0 + DAY {
             // 50..800 ms per answer, as a real page takes.
             let latency = rng.millis(50, 800);
-            match call(&mut limiter, &endpoint, &mut now, latency, &mut rng) {
+            match call(&engine, &endpoint, &mut now, latency, &mut rng) {
                 Ok(sent) if sent < t0 + DAY => stamps.push(sent),
                 Ok(_) => break,
                 Err(e) => return (None, format!("{name}: {e}")),
@@ -518,7 +524,10 @@ fn export_throughput_vs_limit() -> (Option<f64>, String) {
         return (None, "pager refused the request".into());
     };
     let page_size = pager.page_size();
-    let mut limiter = RateLimiter::new(schedule);
+    let engine = match engine(schedule) {
+        Ok(e) => e,
+        Err(e) => return (None, e),
+    };
     let mut rng = Rng(42);
     let t0 = Instant::now();
     let mut now = t0;
@@ -528,7 +537,7 @@ fn export_throughput_vs_limit() -> (Option<f64>, String) {
         // 100 ms plus 1 ms per order with visits (a 1,000-order page: about 1.1 s).
         let count = u64::from(endpoint.request().limit.unwrap_or(page_size));
         let latency = Duration::from_millis(100 + count) + rng.millis(0, 200);
-        match call(&mut limiter, &endpoint, &mut now, latency, &mut rng) {
+        match call(&engine, &endpoint, &mut now, latency, &mut rng) {
             Ok(_) if now <= t0 + DAY => {
                 exported += count;
                 pager.advance_counts(count as usize, total);

@@ -12,15 +12,15 @@
 use std::path::{Path, PathBuf};
 
 use http::{HeaderMap, StatusCode};
-use roistat_blocking::core::endpoints::{
-    AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
-    OrderInfo, SetStatuses, UpdateOrderStatus,
-};
-use roistat_blocking::core::{Endpoint, Error, decode};
 use roistat_blocking::types::{
     ErrorCode, ListOrdersRequest, NewOrder, OrderId, Status, StatusId, StatusType,
     UpdateOrderStatusRequest,
 };
+use roistat_core::endpoints::{
+    AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
+    OrderInfo, SetStatuses, UpdateOrderStatus,
+};
+use roistat_core::{Endpoint, Error, decode};
 
 /// What a check found.
 #[derive(Debug, Default)]

@@ -9,11 +9,11 @@ use std::path::PathBuf;
 
 use http::Method;
 use roistat_blocking::Client;
-use roistat_blocking::core::endpoints::{
+use roistat_blocking::types::{ListOrdersRequest, OrderId};
+use roistat_core::endpoints::{
     CustomFieldNames, ListOrders, ListStatuses, OrderExternalUrl, OrderInfo,
 };
-use roistat_blocking::core::{Endpoint, Error, Path, RateClass, RetrySafety};
-use roistat_blocking::types::{ListOrdersRequest, OrderId};
+use roistat_core::{Endpoint, Error, Path, RateClass, RetrySafety};
 use serde_json::Value;
 
 use crate::redact::redact;

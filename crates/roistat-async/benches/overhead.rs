@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use roistat_async::Client;
-use roistat_async::core::ScheduleConfig;
+use roistat_async::ScheduleConfig;
 use roistat_async::types::{ListOrdersRequest, OrderList};
 use roistat_mock::MockServer;
 use tokio::runtime::Runtime;
@@ -78,7 +78,7 @@ impl Setup {
             for _ in 0..n {
                 total += self
                     .client
-                    .list_orders(&self.request)
+                    .list_orders(self.request.clone())
                     .await
                     .unwrap()
                     .data

@@ -2,20 +2,19 @@
 //! `tokio::time::sleep`.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 use roistat_core::endpoints::{
     AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
-    OrderInfo, SetStatuses, UpdateOrderStatus, merge_statuses,
+    OrderInfo, SetStatuses, UpdateOrderStatus,
 };
 use roistat_core::types::{
     AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderList, Status, StatusId, StatusList,
 };
 use roistat_core::{
-    ClientBuilder, Endpoint, Error, Exchange, Finish, FromSettings, RateLimiter, Settings, Step,
-    decode,
+    BulkReport, CancelHandle, ClientBuilder, Endpoint, Engine, Error, FromEngine, Step,
 };
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::bulk::BulkUpload;
@@ -24,8 +23,13 @@ use crate::transport;
 
 /// An async Roistat Orders API client (reqwest + tokio).
 ///
-/// Cheap to clone: clones share the connection pool and the rate-limit state. Needs a
-/// tokio runtime with the time driver; never blocks a thread.
+/// Cheap to clone: clones share the connection pool, the rate-limit state and the
+/// cancel handle. Needs a tokio runtime with the time driver; never blocks a thread. It
+/// reads time on tokio's clock, so it works under `tokio::time::pause()`.
+///
+/// Cancelling: drop the future (an attempt on the wire is abandoned and may still be
+/// processed by the server), or trigger [`cancel_handle`](Self::cancel_handle) to end
+/// every wait with [`Error::Cancelled`](roistat_core::Error::Cancelled).
 ///
 /// ```no_run
 /// use roistat_async::Client;
@@ -41,36 +45,23 @@ use crate::transport;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    settings: Settings,
+    engine: Engine,
     http: reqwest::Client,
-    limiter: Mutex<RateLimiter>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `Config`'s Debug redacts the key.
+        // The engine's Debug redacts the key.
         f.debug_struct("Client")
-            .field("config", &self.inner.settings.config)
-            .field("timeouts", &self.inner.settings.timeouts)
+            .field("engine", &self.engine)
             .finish_non_exhaustive()
     }
 }
 
-impl FromSettings for Client {
-    fn from_settings(settings: Settings) -> Result<Self, Error> {
-        let http = transport::http_client(&settings.timeouts, settings.config.user_agent())?;
-        let limiter = Mutex::new(RateLimiter::new(settings.schedule.clone()));
-        Ok(Self {
-            inner: Arc::new(Inner {
-                settings,
-                http,
-                limiter,
-            }),
-        })
+impl FromEngine for Client {
+    fn from_engine(engine: Engine) -> Result<Self, Error> {
+        let http = transport::http_client(&engine)?;
+        Ok(Self { engine, http })
     }
 }
 
@@ -79,7 +70,7 @@ impl Client {
     ///
     /// ```
     /// let client = roistat_async::Client::builder().project(12345).api_key("KEY").build()?;
-    /// assert_eq!(client.settings().config.project().get(), 12345);
+    /// assert_eq!(client.engine().config().project().get(), 12345);
     /// # Ok::<(), roistat_async::Error>(())
     /// ```
     pub fn builder() -> ClientBuilder<Client> {
@@ -92,16 +83,32 @@ impl Client {
         Self::builder().env_with(|k| std::env::var(k).ok())?.build()
     }
 
-    /// The settings the client was built with.
-    pub fn settings(&self) -> &Settings {
-        &self.inner.settings
+    /// The configuration, policy and shared state the client runs on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The handle that cancels this client's calls: every wait (rate-limit slot,
+    /// backoff, `request_limit_error`) ends at once with
+    /// [`Error::Cancelled`](roistat_core::Error::Cancelled).
+    pub fn cancel_handle(&self) -> &CancelHandle {
+        self.engine.cancel_handle()
+    }
+
+    /// A clone of this client (same pool, same limiter) whose calls `cancel` stops.
+    #[must_use]
+    pub fn with_cancel_handle(&self, cancel: CancelHandle) -> Self {
+        Self {
+            engine: self.engine.with_cancel_handle(cancel),
+            http: self.http.clone(),
+        }
     }
 
     /// Sends any [`Endpoint`]: waits for a rate-limit slot, retries as the policy
     /// says, and decodes the answer. Every operation method goes through here.
     ///
     /// ```no_run
-    /// use roistat_async::core::endpoints::ListStatuses;
+    /// use roistat_async::endpoints::ListStatuses;
     /// # async fn run() -> Result<(), roistat_async::Error> {
     /// let client = roistat_async::Client::from_env()?;
     /// let statuses = client.send(&ListStatuses::new()).await?;
@@ -111,54 +118,21 @@ impl Client {
         &self,
         endpoint: &E,
     ) -> Result<E::Output, Error> {
-        let inner = &*self.inner;
-        let mut exchange = Exchange::new(
-            &inner.settings.config,
-            endpoint,
-            &inner.settings.timeouts,
-            Instant::now(),
-        )?;
-        let span = tracing::debug_span!("roistat.request", operation = exchange.name());
+        let mut call = self.engine.call(endpoint, Instant::now().into_std())?;
+        let span = tracing::debug_span!("roistat.request", operation = call.name());
         async move {
             loop {
-                let step = exchange.next_step(&mut self.limiter(), Instant::now())?;
-                match step {
-                    Step::Wait(until) => {
-                        tracing::debug!(
-                            wait_ms = until.saturating_duration_since(Instant::now()).as_millis() as u64,
-                            "waiting for a rate-limit slot"
-                        );
-                        sleep_until(until).await;
-                    }
+                match call.next_step(Instant::now().into_std()) {
+                    Step::Done(result) => return result,
+                    Step::Wait { until, .. } => tokio::select! {
+                        () = tokio::time::sleep_until(Instant::from_std(until)) => {}
+                        () = self.engine.cancel_handle().cancelled() => {}
+                    },
                     Step::Send { timeout } => {
-                        let sent_at = Instant::now();
-                        let result = transport::send(&inner.http, exchange.request(), timeout)
-                            .await
-                            .and_then(|a| {
-                                tracing::debug!(
-                                    attempt = exchange.attempt(),
-                                    status = a.status.as_u16(),
-                                    elapsed_ms = sent_at.elapsed().as_millis() as u64,
-                                    bytes = a.body.len(),
-                                    "response"
-                                );
-                                decode(endpoint, a.status, &a.headers, &a.body)
-                            });
-                        if let Err(e) = &result {
-                            tracing::debug!(attempt = exchange.attempt(), error = %e, "attempt failed");
-                        }
-                        let finish = exchange.finish(
-                            result,
-                            &mut self.limiter(),
-                            &inner.settings.retry,
-                            Instant::now(),
-                            SystemTime::now(),
-                            &mut fastrand::f64,
-                        );
-                        match finish {
-                            Finish::Done(result) => return result,
-                            Finish::RetryAt(until) => sleep_until(until).await,
-                        }
+                        let limit = call.body_limit();
+                        let answer =
+                            transport::send(&self.http, call.request(), timeout, limit).await;
+                        call.receive(answer, Instant::now().into_std(), SystemTime::now());
                     }
                 }
             }
@@ -167,27 +141,18 @@ impl Client {
         .await
     }
 
-    fn limiter(&self) -> std::sync::MutexGuard<'_, RateLimiter> {
-        // Never held across an await. A panic elsewhere while holding it leaves a
-        // consistent limiter: keep using it.
-        self.inner
-            .limiter
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// One page of the order list.
     ///
     /// ```no_run
     /// use roistat_async::types::ListOrdersRequest;
     /// # async fn run() -> Result<(), roistat_async::Error> {
     /// let client = roistat_async::Client::from_env()?;
-    /// let page = client.list_orders(&ListOrdersRequest::new().limit(100)).await?;
+    /// let page = client.list_orders(ListOrdersRequest::new().limit(100)).await?;
     /// println!("{} of {}", page.data.len(), page.total);
     /// # Ok(()) }
     /// ```
-    pub async fn list_orders(&self, request: &ListOrdersRequest) -> Result<OrderList, Error> {
-        self.send(&ListOrders::new(request.clone())?).await
+    pub async fn list_orders(&self, request: ListOrdersRequest) -> Result<OrderList, Error> {
+        self.send(&ListOrders::new(request)?).await
     }
 
     /// Every order `request` selects, as a [`Stream`](futures_core::Stream) fetching
@@ -214,12 +179,12 @@ impl Client {
     /// use roistat_async::types::OrderId;
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = roistat_async::Client::from_env()?;
-    /// let info = client.order_info(&OrderId::new("order_12345")?).await?;
+    /// let info = client.order_info(OrderId::new("order_12345")?).await?;
     /// println!("{} visits", info.visits.len());
     /// # Ok(()) }
     /// ```
-    pub async fn order_info(&self, id: &OrderId) -> Result<roistat_core::types::OrderInfo, Error> {
-        self.send(&OrderInfo::new(id.clone())?).await
+    pub async fn order_info(&self, id: OrderId) -> Result<roistat_core::types::OrderInfo, Error> {
+        self.send(&OrderInfo::new(id)?).await
     }
 
     /// The deal's page in the CRM.
@@ -228,14 +193,11 @@ impl Client {
     /// use roistat_async::types::OrderId;
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = roistat_async::Client::from_env()?;
-    /// println!("{}", client.order_external_url(&OrderId::new("123")?).await?);
+    /// println!("{}", client.order_external_url(OrderId::new("123")?).await?);
     /// # Ok(()) }
     /// ```
-    pub async fn order_external_url(&self, id: &OrderId) -> Result<String, Error> {
-        Ok(self
-            .send(&OrderExternalUrl::new(id.clone())?)
-            .await?
-            .external_url)
+    pub async fn order_external_url(&self, id: OrderId) -> Result<String, Error> {
+        Ok(self.send(&OrderExternalUrl::new(id)?).await?.external_url)
     }
 
     /// Uploads deals in one request (upsert by id).
@@ -244,12 +206,12 @@ impl Client {
     /// use roistat_async::types::{NewOrder, OrderId};
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = roistat_async::Client::from_env()?;
-    /// let report = client.add_orders(&[NewOrder::new(OrderId::new("1")?)]).await?;
+    /// let report = client.add_orders(vec![NewOrder::new(OrderId::new("1")?)]).await?;
     /// println!("{} uploaded", report.uploaded);
     /// # Ok(()) }
     /// ```
-    pub async fn add_orders(&self, orders: &[NewOrder]) -> Result<AddOrdersReport, Error> {
-        self.send(&AddOrders::new(orders.to_vec())?).await
+    pub async fn add_orders(&self, orders: Vec<NewOrder>) -> Result<AddOrdersReport, Error> {
+        self.send(&AddOrders::new(orders)?).await
     }
 
     /// Uploads deals in batches of `batch_size`, one request per batch, as a stream of
@@ -266,7 +228,11 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn add_orders_in_batches(&self, orders: &[NewOrder], batch_size: usize) -> BulkUpload {
+    pub fn add_orders_in_batches<'a>(
+        &self,
+        orders: &'a [NewOrder],
+        batch_size: usize,
+    ) -> BulkUpload<'a> {
         BulkUpload::new(self.clone(), orders, batch_size)
     }
 
@@ -284,12 +250,8 @@ impl Client {
     /// assert!(report.is_complete());
     /// # Ok(()) }
     /// ```
-    pub async fn add_orders_bulk(
-        &self,
-        orders: &[NewOrder],
-        batch_size: usize,
-    ) -> roistat_core::BulkReport {
-        let mut report = roistat_core::BulkReport::default();
+    pub async fn add_orders_bulk(&self, orders: &[NewOrder], batch_size: usize) -> BulkReport {
+        let mut report = BulkReport::default();
         let mut batches = self.add_orders_in_batches(orders, batch_size);
         while let Some(batch) = batches.next().await {
             report.push(batch);
@@ -316,13 +278,11 @@ impl Client {
     /// use roistat_async::types::{Status, StatusId, StatusType};
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = roistat_async::Client::from_env()?;
-    /// client.set_statuses(&[Status::new(StatusId::new("1")?, "New", StatusType::Progress)]).await?;
+    /// client.set_statuses(vec![Status::new(StatusId::new("1")?, "New", StatusType::Progress)]).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn set_statuses(&self, statuses: &[Status]) -> Result<(), Error> {
-        self.send(&SetStatuses::new(statuses.to_vec())?)
-            .await
-            .map(|_| ())
+    pub async fn set_statuses(&self, statuses: Vec<Status>) -> Result<(), Error> {
+        self.send(&SetStatuses::new(statuses)?).await.map(|_| ())
     }
 
     /// Adds or renames statuses, keeping every other one: reads the dictionary,
@@ -332,14 +292,13 @@ impl Client {
     /// use roistat_async::types::{Status, StatusId, StatusType};
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = roistat_async::Client::from_env()?;
-    /// let all = client.upsert_statuses(&[Status::new(StatusId::new("won")?, "Won", StatusType::Paid)]).await?;
+    /// let all = client.upsert_statuses(vec![Status::new(StatusId::new("won")?, "Won", StatusType::Paid)]).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn upsert_statuses(&self, statuses: &[Status]) -> Result<Vec<Status>, Error> {
-        let current = self.list_statuses().await?.data;
-        let merged = merge_statuses(&current, statuses);
-        self.set_statuses(&merged).await?;
-        Ok(merged)
+    pub async fn upsert_statuses(&self, statuses: Vec<Status>) -> Result<Vec<Status>, Error> {
+        let set = SetStatuses::upsert(&self.list_statuses().await?, &statuses)?;
+        self.send(&set).await?;
+        Ok(set.into_statuses())
     }
 
     /// The names of the deals' custom fields.
@@ -360,11 +319,11 @@ impl Client {
     /// use roistat_async::types::{OrderId, StatusId};
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = roistat_async::Client::from_env()?;
-    /// client.update_order_status(&OrderId::new("123")?, &StatusId::new("2")?).await?;
+    /// client.update_order_status(OrderId::new("123")?, StatusId::new("2")?).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update_order_status(&self, id: &OrderId, status: &StatusId) -> Result<(), Error> {
-        self.send(&UpdateOrderStatus::new(id.clone(), status.clone())?)
+    pub async fn update_order_status(&self, id: OrderId, status: StatusId) -> Result<(), Error> {
+        self.send(&UpdateOrderStatus::new(id, status)?)
             .await
             .map(|_| ())
     }
@@ -376,14 +335,10 @@ impl Client {
     /// use roistat_async::types::OrderId;
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = roistat_async::Client::from_env()?;
-    /// client.delete_order(&OrderId::new("123")?).await?;
+    /// client.delete_order(OrderId::new("123")?).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete_order(&self, id: &OrderId) -> Result<(), Error> {
-        self.send(&DeleteOrder::new(id.clone())?).await.map(|_| ())
+    pub async fn delete_order(&self, id: OrderId) -> Result<(), Error> {
+        self.send(&DeleteOrder::new(id)?).await.map(|_| ())
     }
-}
-
-async fn sleep_until(until: Instant) {
-    tokio::time::sleep_until(tokio::time::Instant::from_std(until)).await;
 }

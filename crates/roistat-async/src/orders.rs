@@ -1,78 +1,123 @@
-//! Auto-pagination: a stream over every order a query selects.
+//! Auto-pagination: core's paging state machine as a stream.
 
 use std::collections::VecDeque;
-use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use roistat_core::types::{ListOrdersRequest, Order, OrderList};
+use futures_util::stream;
+use roistat_core::types::{ListOrdersRequest, Order};
 use roistat_core::{Error, Pager, Progress};
 
 use crate::Client;
 
-type Fetch = Pin<Box<dyn Future<Output = (Pager, Result<OrderList, Error>)> + Send>>;
+type OrderStream = Pin<Box<dyn Stream<Item = Result<Order, Error>> + Send>>;
 
 /// Every order a query selects, fetched page after page under the rate limit.
 ///
 /// A [`Stream`]; [`next`](Self::next) saves importing a stream extension trait. Holds at
 /// most one page in memory. After an error it yields that error once and ends.
+#[must_use = "streams do nothing unless polled"]
 pub struct Orders {
-    client: Client,
-    pager: Option<Pager>,
-    error: Option<Error>,
-    fetch: Option<Fetch>,
-    buffer: VecDeque<Order>,
-    progress: Progress,
+    setup: Option<(Client, Result<Pager, Error>)>,
+    inner: Option<OrderStream>,
+    progress: Arc<Mutex<Progress>>,
 }
 
 impl std::fmt::Debug for Orders {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Orders")
-            .field("progress", &self.progress)
-            .field("buffered", &self.buffer.len())
+            .field("progress", &self.progress())
             .finish_non_exhaustive()
+    }
+}
+
+struct Walk {
+    client: Client,
+    pager: Result<Pager, Option<Error>>,
+    buffer: VecDeque<Order>,
+    progress: Arc<Mutex<Progress>>,
+}
+
+impl Walk {
+    async fn next(&mut self) -> Option<Result<Order, Error>> {
+        loop {
+            if let Some(order) = self.buffer.pop_front() {
+                return Some(Ok(order));
+            }
+            let pager = match &mut self.pager {
+                Ok(p) => p,
+                Err(e) => return e.take().map(Err),
+            };
+            let request = pager.next_request()?;
+            match self.client.send(&request).await {
+                Ok(page) => {
+                    pager.advance(&page);
+                    *self.progress.lock().unwrap_or_else(PoisonError::into_inner) =
+                        pager.progress();
+                    self.buffer = page.data.into();
+                }
+                Err(e) => {
+                    self.pager = Err(None);
+                    return Some(Err(e));
+                }
+            }
+        }
     }
 }
 
 impl Orders {
     pub(crate) fn new(client: Client, request: ListOrdersRequest) -> Self {
-        let (pager, error) = match Pager::new(request) {
-            Ok(p) => (Some(p), None),
-            Err(e) => (None, Some(e)),
-        };
-        let progress = pager.as_ref().map(Pager::progress).unwrap_or_default();
         Self {
-            client,
-            pager,
-            error,
-            fetch: None,
-            buffer: VecDeque::new(),
-            progress,
+            setup: Some((client, Pager::new(request))),
+            inner: None,
+            progress: Arc::default(),
         }
     }
 
     /// Sets the page size (the request's `limit` otherwise, or core's best size for
     /// the documented tiers). Call before polling.
     pub fn page_size(mut self, size: u32) -> Self {
-        self.pager = self.pager.map(|p| p.with_page_size(size));
+        if let Some((_, Ok(pager))) = &mut self.setup {
+            *pager = pager.clone().with_page_size(size);
+        }
         self
     }
 
     /// Stops after `n` orders. Call before polling.
     pub fn max_orders(mut self, n: u64) -> Self {
-        self.pager = self.pager.map(|p| p.with_max_orders(n));
+        if let Some((_, Ok(pager))) = &mut self.setup {
+            *pager = pager.clone().with_max_orders(n);
+        }
         self
     }
 
     /// Pages fetched, orders in them, the latest `total`.
     pub fn progress(&self) -> Progress {
-        self.progress
+        *self.progress.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The next order, or `None` at the end.
     pub async fn next(&mut self) -> Option<Result<Order, Error>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    fn stream(&mut self) -> Option<&mut OrderStream> {
+        if let Some((client, pager)) = self.setup.take() {
+            if let Ok(p) = &pager {
+                *self.progress.lock().unwrap_or_else(PoisonError::into_inner) = p.progress();
+            }
+            let walk = Walk {
+                client,
+                pager: pager.map_err(Some),
+                buffer: VecDeque::new(),
+                progress: Arc::clone(&self.progress),
+            };
+            let s = stream::unfold(walk, |mut w| async move { w.next().await.map(|o| (o, w)) });
+            self.inner = Some(Box::pin(s));
+        }
+        self.inner.as_mut()
     }
 }
 
@@ -80,43 +125,9 @@ impl Stream for Orders {
     type Item = Result<Order, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        loop {
-            if let Some(order) = this.buffer.pop_front() {
-                return Poll::Ready(Some(Ok(order)));
-            }
-            if let Some(fetch) = this.fetch.as_mut() {
-                let (mut pager, result) = match fetch.as_mut().poll(cx) {
-                    Poll::Ready(done) => done,
-                    Poll::Pending => return Poll::Pending,
-                };
-                this.fetch = None;
-                match result {
-                    Ok(page) => {
-                        pager.advance(&page);
-                        this.progress = pager.progress();
-                        this.pager = Some(pager);
-                        this.buffer = page.data.into();
-                        continue;
-                    }
-                    Err(e) => return Poll::Ready(Some(Err(e))),
-                }
-            }
-            if let Some(e) = this.error.take() {
-                return Poll::Ready(Some(Err(e)));
-            }
-            let Some(pager) = this.pager.take() else {
-                return Poll::Ready(None);
-            };
-            let Some(request) = pager.next_request() else {
-                this.progress = pager.progress();
-                return Poll::Ready(None);
-            };
-            let client = this.client.clone();
-            this.fetch = Some(Box::pin(async move {
-                let result = client.send(&request).await;
-                (pager, result)
-            }));
+        match self.stream() {
+            Some(s) => s.as_mut().poll_next(cx),
+            None => Poll::Ready(None),
         }
     }
 }

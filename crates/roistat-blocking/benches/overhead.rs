@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use roistat_blocking::Client;
-use roistat_blocking::core::ScheduleConfig;
+use roistat_blocking::ScheduleConfig;
 use roistat_blocking::types::{ListOrdersRequest, OrderList};
 use roistat_mock::MockServer;
 
@@ -74,7 +74,11 @@ impl Setup {
     }
 
     fn sdk(&self) -> usize {
-        self.client.list_orders(&self.request).unwrap().data.len()
+        self.client
+            .list_orders(self.request.clone())
+            .unwrap()
+            .data
+            .len()
     }
 
     fn raw(&self) -> usize {

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use roistat_blocking::Client;
-use roistat_blocking::core::ScheduleConfig;
+use roistat_blocking::ScheduleConfig;
 use roistat_blocking::types::ListOrdersRequest;
 
 #[global_allocator]

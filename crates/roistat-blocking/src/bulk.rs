@@ -1,20 +1,23 @@
-//! Bulk upload: one request per batch, an outcome per batch.
+//! Bulk upload: core's [`Upload`] state machine, one request per batch, as an iterator.
 
-use roistat_core::endpoints::AddOrders;
 use roistat_core::types::NewOrder;
-use roistat_core::{BatchResult, Batches, Error};
+use roistat_core::{BatchResult, Error, Upload, UploadStep};
 
 use crate::Client;
 
-/// The batches of an upload, sent one per [`next`](Iterator::next).
+/// The batches of an upload, sent one per [`next`](Iterator::next), each yielding its
+/// [`BatchResult`].
 ///
-/// Every batch yields a [`BatchResult`], success or not, so nothing goes unaccounted
-/// for; dropping the iterator stops before the next batch.
+/// Every order is validated before the first batch; after an error that every batch
+/// would repeat (authentication, access, cancellation) nothing more is sent and the
+/// remaining batches are yielded as not sent, so nothing goes unaccounted for.
+/// Dropping the iterator stops before the next batch.
 #[derive(Debug)]
+#[must_use = "iterators are lazy: nothing is uploaded until it is driven"]
 pub struct BulkUpload<'a> {
     client: Client,
     orders: &'a [NewOrder],
-    batches: Result<Batches, Option<Error>>,
+    upload: Result<Upload, Option<Error>>,
 }
 
 impl<'a> BulkUpload<'a> {
@@ -22,7 +25,7 @@ impl<'a> BulkUpload<'a> {
         Self {
             client,
             orders,
-            batches: Batches::new(orders.len(), batch_size).map_err(Some),
+            upload: Upload::new(orders, batch_size).map_err(Some),
         }
     }
 }
@@ -31,19 +34,18 @@ impl Iterator for BulkUpload<'_> {
     type Item = BatchResult;
 
     fn next(&mut self) -> Option<BatchResult> {
-        let (index, range) = match &mut self.batches {
-            Ok(b) => b.next()?,
-            // A zero batch size: report it once, as a failed batch over everything.
-            Err(e) => {
-                let e = e.take()?;
-                return Some(BatchResult::new(0, 0..self.orders.len(), Err(e)));
-            }
+        let upload = match &mut self.upload {
+            Ok(upload) => upload,
+            // Invalid input or batch size: one failed batch over everything, nothing sent.
+            Err(e) => return Some(BatchResult::new(0, 0..self.orders.len(), Err(e.take()?))),
         };
-        let batch = self.orders.get(range.clone()).unwrap_or_default().to_vec();
-        let result = AddOrders::new(batch).and_then(|e| self.client.send(&e));
-        if let Err(e) = &result {
-            tracing::warn!(batch = index, orders = range.len(), error = %e, "batch failed");
+        match upload.next_step(self.orders) {
+            UploadStep::Send(batch) => {
+                let result = self.client.send(&batch.endpoint);
+                Some(upload.record(batch.index, batch.range, result))
+            }
+            UploadStep::NotSent(result) => Some(result),
+            _ => None,
         }
-        Some(BatchResult::new(index, range, result))
     }
 }

@@ -2,19 +2,17 @@
 //! `std::thread::sleep`.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Instant, SystemTime};
 
 use roistat_core::endpoints::{
     AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
-    OrderInfo, SetStatuses, UpdateOrderStatus, merge_statuses,
+    OrderInfo, SetStatuses, UpdateOrderStatus,
 };
 use roistat_core::types::{
     AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderList, Status, StatusId, StatusList,
 };
 use roistat_core::{
-    ClientBuilder, Endpoint, Error, Exchange, Finish, FromSettings, RateLimiter, Settings, Step,
-    decode,
+    BulkReport, CancelHandle, ClientBuilder, Endpoint, Engine, Error, FromEngine, Step,
 };
 
 use crate::bulk::BulkUpload;
@@ -23,9 +21,9 @@ use crate::transport;
 
 /// A blocking Roistat Orders API client.
 ///
-/// Cheap to clone: clones share the connection pool and the rate-limit state, so the
-/// documented limits hold across every thread that uses them. It never starts an async
-/// runtime and works inside or outside one.
+/// Cheap to clone: clones share the connection pool, the rate-limit state and the
+/// cancel handle, so the documented limits hold across every thread that uses them. It
+/// never starts an async runtime and works inside or outside one.
 ///
 /// ```no_run
 /// use roistat_blocking::Client;
@@ -40,36 +38,23 @@ use crate::transport;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    settings: Settings,
+    engine: Engine,
     agent: ureq::Agent,
-    limiter: Mutex<RateLimiter>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `Config`'s Debug redacts the key.
+        // The engine's Debug redacts the key.
         f.debug_struct("Client")
-            .field("config", &self.inner.settings.config)
-            .field("timeouts", &self.inner.settings.timeouts)
+            .field("engine", &self.engine)
             .finish_non_exhaustive()
     }
 }
 
-impl FromSettings for Client {
-    fn from_settings(settings: Settings) -> Result<Self, Error> {
-        let agent = transport::agent(&settings.timeouts);
-        let limiter = Mutex::new(RateLimiter::new(settings.schedule.clone()));
-        Ok(Self {
-            inner: Arc::new(Inner {
-                settings,
-                agent,
-                limiter,
-            }),
-        })
+impl FromEngine for Client {
+    fn from_engine(engine: Engine) -> Result<Self, Error> {
+        let agent = transport::agent(&engine);
+        Ok(Self { engine, agent })
     }
 }
 
@@ -83,7 +68,7 @@ impl Client {
     ///     .api_key("KEY")
     ///     .timeout(Duration::from_secs(30))
     ///     .build()?;
-    /// assert_eq!(client.settings().config.project().get(), 12345);
+    /// assert_eq!(client.engine().config().project().get(), 12345);
     /// # Ok::<(), roistat_blocking::Error>(())
     /// ```
     pub fn builder() -> ClientBuilder<Client> {
@@ -96,83 +81,67 @@ impl Client {
         Self::builder().env_with(|k| std::env::var(k).ok())?.build()
     }
 
-    /// The settings the client was built with.
-    pub fn settings(&self) -> &Settings {
-        &self.inner.settings
+    /// The configuration, policy and shared state the client runs on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The handle that cancels this client's calls: every wait (rate-limit slot,
+    /// backoff, `request_limit_error`) ends at once with
+    /// [`Error::Cancelled`](roistat_core::Error::Cancelled). Call it from another thread
+    /// or a Ctrl-C handler.
+    ///
+    /// ```no_run
+    /// let client = roistat_blocking::Client::from_env()?;
+    /// let cancel = client.cancel_handle().clone();
+    /// std::thread::spawn(move || { std::thread::sleep(std::time::Duration::from_secs(5)); cancel.cancel() });
+    /// match client.list_statuses() {
+    ///     Err(e) if e.is_cancelled() => eprintln!("stopped: {e}"),
+    ///     other => println!("{:?}", other.map(|s| s.total)),
+    /// }
+    /// # Ok::<(), roistat_blocking::Error>(())
+    /// ```
+    pub fn cancel_handle(&self) -> &CancelHandle {
+        self.engine.cancel_handle()
+    }
+
+    /// A clone of this client (same pool, same limiter) whose calls `cancel` stops.
+    #[must_use]
+    pub fn with_cancel_handle(&self, cancel: CancelHandle) -> Self {
+        Self {
+            engine: self.engine.with_cancel_handle(cancel),
+            agent: self.agent.clone(),
+        }
     }
 
     /// Sends any [`Endpoint`]: waits for a rate-limit slot, retries as the policy
     /// says, and decodes the answer. Every operation method goes through here.
     ///
     /// ```no_run
-    /// use roistat_blocking::Client;
-    /// use roistat_blocking::core::endpoints::ListStatuses;
+    /// use roistat_blocking::endpoints::ListStatuses;
     ///
-    /// let client = Client::from_env()?;
+    /// let client = roistat_blocking::Client::from_env()?;
     /// let statuses = client.send(&ListStatuses::new())?;
     /// # Ok::<(), roistat_blocking::Error>(())
     /// ```
     pub fn send<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
-        let inner = &*self.inner;
-        let mut exchange = Exchange::new(
-            &inner.settings.config,
-            endpoint,
-            &inner.settings.timeouts,
-            Instant::now(),
-        )?;
-        let span = tracing::debug_span!("roistat.request", operation = exchange.name());
+        let mut call = self.engine.call(endpoint, Instant::now())?;
+        let span = tracing::debug_span!("roistat.request", operation = call.name());
         let _guard = span.enter();
         loop {
-            let step = exchange.next_step(&mut self.limiter(), Instant::now())?;
-            match step {
-                Step::Wait(until) => {
-                    tracing::debug!(
-                        wait_ms =
-                            until.saturating_duration_since(Instant::now()).as_millis() as u64,
-                        "waiting for a rate-limit slot"
-                    );
-                    sleep_until(until);
+            match call.next_step(Instant::now()) {
+                Step::Done(result) => return result,
+                Step::Wait { until, .. } => {
+                    let wait = until.saturating_duration_since(Instant::now());
+                    self.engine.cancel_handle().wait_timeout(wait);
                 }
                 Step::Send { timeout } => {
-                    let sent_at = Instant::now();
-                    let result = transport::send(&inner.agent, exchange.request(), timeout)
-                        .and_then(|a| {
-                            tracing::debug!(
-                                attempt = exchange.attempt(),
-                                status = a.status.as_u16(),
-                                elapsed_ms = sent_at.elapsed().as_millis() as u64,
-                                bytes = a.body.len(),
-                                "response"
-                            );
-                            decode(endpoint, a.status, &a.headers, &a.body)
-                        });
-                    if let Err(e) = &result {
-                        tracing::debug!(attempt = exchange.attempt(), error = %e, "attempt failed");
-                    }
-                    let finish = exchange.finish(
-                        result,
-                        &mut self.limiter(),
-                        &inner.settings.retry,
-                        Instant::now(),
-                        SystemTime::now(),
-                        &mut fastrand::f64,
-                    );
-                    match finish {
-                        Finish::Done(result) => return result,
-                        Finish::RetryAt(until) => sleep_until(until),
-                    }
+                    let answer =
+                        transport::send(&self.agent, call.request(), timeout, call.body_limit());
+                    call.receive(answer, Instant::now(), SystemTime::now());
                 }
             }
         }
-    }
-
-    fn limiter(&self) -> std::sync::MutexGuard<'_, RateLimiter> {
-        // A panic elsewhere while holding the lock leaves a consistent limiter (each
-        // method is a few pushes and pops): keep using it.
-        self.inner
-            .limiter
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// One page of the order list.
@@ -180,12 +149,12 @@ impl Client {
     /// ```no_run
     /// use roistat_blocking::types::{Filter, ListOrdersRequest, StatusFunnel};
     /// let client = roistat_blocking::Client::from_env()?;
-    /// let page = client.list_orders(&ListOrdersRequest::new().filter(Filter::status(StatusFunnel::Paid)).limit(100))?;
+    /// let page = client.list_orders(ListOrdersRequest::new().filter(Filter::status(StatusFunnel::Paid)).limit(100))?;
     /// println!("{} of {}", page.data.len(), page.total);
     /// # Ok::<(), roistat_blocking::Error>(())
     /// ```
-    pub fn list_orders(&self, request: &ListOrdersRequest) -> Result<OrderList, Error> {
-        self.send(&ListOrders::new(request.clone())?)
+    pub fn list_orders(&self, request: ListOrdersRequest) -> Result<OrderList, Error> {
+        self.send(&ListOrders::new(request)?)
     }
 
     /// Every order `request` selects, page after page under the rate limit (its
@@ -212,12 +181,12 @@ impl Client {
     /// ```no_run
     /// use roistat_blocking::types::OrderId;
     /// let client = roistat_blocking::Client::from_env()?;
-    /// let info = client.order_info(&OrderId::new("order_12345")?)?;
+    /// let info = client.order_info(OrderId::new("order_12345")?)?;
     /// println!("{} visits", info.visits.len());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn order_info(&self, id: &OrderId) -> Result<roistat_core::types::OrderInfo, Error> {
-        self.send(&OrderInfo::new(id.clone())?)
+    pub fn order_info(&self, id: OrderId) -> Result<roistat_core::types::OrderInfo, Error> {
+        self.send(&OrderInfo::new(id)?)
     }
 
     /// The deal's page in the CRM.
@@ -225,11 +194,11 @@ impl Client {
     /// ```no_run
     /// use roistat_blocking::types::OrderId;
     /// let client = roistat_blocking::Client::from_env()?;
-    /// println!("{}", client.order_external_url(&OrderId::new("123")?)?);
+    /// println!("{}", client.order_external_url(OrderId::new("123")?)?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn order_external_url(&self, id: &OrderId) -> Result<String, Error> {
-        Ok(self.send(&OrderExternalUrl::new(id.clone())?)?.external_url)
+    pub fn order_external_url(&self, id: OrderId) -> Result<String, Error> {
+        Ok(self.send(&OrderExternalUrl::new(id)?)?.external_url)
     }
 
     /// Uploads deals in one request (upsert by id).
@@ -237,12 +206,12 @@ impl Client {
     /// ```no_run
     /// use roistat_blocking::types::{NewOrder, OrderId};
     /// let client = roistat_blocking::Client::from_env()?;
-    /// let report = client.add_orders(&[NewOrder::new(OrderId::new("1")?).price(100.0)])?;
+    /// let report = client.add_orders(vec![NewOrder::new(OrderId::new("1")?).price(100.0)])?;
     /// println!("{} uploaded", report.uploaded);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn add_orders(&self, orders: &[NewOrder]) -> Result<AddOrdersReport, Error> {
-        self.send(&AddOrders::new(orders.to_vec())?)
+    pub fn add_orders(&self, orders: Vec<NewOrder>) -> Result<AddOrdersReport, Error> {
+        self.send(&AddOrders::new(orders)?)
     }
 
     /// Uploads deals in batches of `batch_size`, one request per batch, yielding each
@@ -281,12 +250,8 @@ impl Client {
     /// }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn add_orders_bulk(
-        &self,
-        orders: &[NewOrder],
-        batch_size: usize,
-    ) -> roistat_core::BulkReport {
-        let mut report = roistat_core::BulkReport::default();
+    pub fn add_orders_bulk(&self, orders: &[NewOrder], batch_size: usize) -> BulkReport {
+        let mut report = BulkReport::default();
         for batch in self.add_orders_in_batches(orders, batch_size) {
             report.push(batch);
         }
@@ -310,11 +275,11 @@ impl Client {
     /// ```no_run
     /// use roistat_blocking::types::{Status, StatusId, StatusType};
     /// let client = roistat_blocking::Client::from_env()?;
-    /// client.set_statuses(&[Status::new(StatusId::new("1")?, "New", StatusType::Progress)])?;
+    /// client.set_statuses(vec![Status::new(StatusId::new("1")?, "New", StatusType::Progress)])?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn set_statuses(&self, statuses: &[Status]) -> Result<(), Error> {
-        self.send(&SetStatuses::new(statuses.to_vec())?).map(|_| ())
+    pub fn set_statuses(&self, statuses: Vec<Status>) -> Result<(), Error> {
+        self.send(&SetStatuses::new(statuses)?).map(|_| ())
     }
 
     /// Adds or renames statuses, keeping every other one: reads the dictionary,
@@ -323,15 +288,14 @@ impl Client {
     /// ```no_run
     /// use roistat_blocking::types::{Status, StatusId, StatusType};
     /// let client = roistat_blocking::Client::from_env()?;
-    /// let all = client.upsert_statuses(&[Status::new(StatusId::new("won")?, "Won", StatusType::Paid)])?;
+    /// let all = client.upsert_statuses(vec![Status::new(StatusId::new("won")?, "Won", StatusType::Paid)])?;
     /// println!("{} statuses now", all.len());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn upsert_statuses(&self, statuses: &[Status]) -> Result<Vec<Status>, Error> {
-        let current = self.list_statuses()?.data;
-        let merged = merge_statuses(&current, statuses);
-        self.set_statuses(&merged)?;
-        Ok(merged)
+    pub fn upsert_statuses(&self, statuses: Vec<Status>) -> Result<Vec<Status>, Error> {
+        let set = SetStatuses::upsert(&self.list_statuses()?, &statuses)?;
+        self.send(&set)?;
+        Ok(set.into_statuses())
     }
 
     /// The names of the deals' custom fields.
@@ -350,12 +314,11 @@ impl Client {
     /// ```no_run
     /// use roistat_blocking::types::{OrderId, StatusId};
     /// let client = roistat_blocking::Client::from_env()?;
-    /// client.update_order_status(&OrderId::new("123")?, &StatusId::new("2")?)?;
+    /// client.update_order_status(OrderId::new("123")?, StatusId::new("2")?)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn update_order_status(&self, id: &OrderId, status: &StatusId) -> Result<(), Error> {
-        self.send(&UpdateOrderStatus::new(id.clone(), status.clone())?)
-            .map(|_| ())
+    pub fn update_order_status(&self, id: OrderId, status: StatusId) -> Result<(), Error> {
+        self.send(&UpdateOrderStatus::new(id, status)?).map(|_| ())
     }
 
     /// Deletes a deal (integration via API only). Not retried once it may have been
@@ -364,17 +327,10 @@ impl Client {
     /// ```no_run
     /// use roistat_blocking::types::OrderId;
     /// let client = roistat_blocking::Client::from_env()?;
-    /// client.delete_order(&OrderId::new("123")?)?;
+    /// client.delete_order(OrderId::new("123")?)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn delete_order(&self, id: &OrderId) -> Result<(), Error> {
-        self.send(&DeleteOrder::new(id.clone())?).map(|_| ())
-    }
-}
-
-fn sleep_until(until: Instant) {
-    let now = Instant::now();
-    if until > now {
-        std::thread::sleep(until - now);
+    pub fn delete_order(&self, id: OrderId) -> Result<(), Error> {
+        self.send(&DeleteOrder::new(id)?).map(|_| ())
     }
 }

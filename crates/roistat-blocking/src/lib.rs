@@ -14,7 +14,7 @@
 //!     .build()?;
 //!
 //! // One page.
-//! let page = client.list_orders(&ListOrdersRequest::new().limit(10))?;
+//! let page = client.list_orders(ListOrdersRequest::new().limit(10))?;
 //! println!("{} orders in all", page.total);
 //!
 //! // Every paid order, page after page under the documented rate limits.
@@ -58,11 +58,11 @@ pub use bulk::BulkUpload;
 pub use client::Client;
 pub use orders::Orders;
 
-/// The sans-IO core, re-exported (endpoints, retry policy, rate-limit schedule).
-pub use roistat_core as core;
-/// The models and the filter DSL, re-exported.
+/// The operations as values, for [`Client::send`] (and your own [`Endpoint`]s).
+pub use roistat_core::endpoints;
+/// The models and the filter DSL, re-exported from `roistat-types`.
 pub use roistat_core::types;
 pub use roistat_core::{
-    BatchResult, BulkReport, ClientBuilder, Error, Progress, RequestState, RetryPolicy,
-    ScheduleConfig,
+    BatchResult, BulkReport, CancelHandle, ClientBuilder, Endpoint, Error, Progress, RequestState,
+    RetryPolicy, ScheduleConfig, Timeouts, WaitEvent, WaitReason,
 };

@@ -17,6 +17,8 @@ pub struct Orders {
     client: Client,
     pager: Result<Pager, Option<Error>>,
     buffer: VecDeque<Order>,
+    /// The progress when the walk stopped on an error.
+    stopped_at: Progress,
 }
 
 impl Orders {
@@ -25,6 +27,7 @@ impl Orders {
             client,
             pager: Pager::new(request).map_err(Some),
             buffer: VecDeque::new(),
+            stopped_at: Progress::default(),
         }
     }
 
@@ -49,7 +52,7 @@ impl Orders {
     pub fn progress(&self) -> Progress {
         match &self.pager {
             Ok(p) => p.progress(),
-            Err(_) => Progress::default(),
+            Err(_) => self.stopped_at,
         }
     }
 }
@@ -79,6 +82,7 @@ impl Iterator for Orders {
                         orders = progress.orders,
                         "order walk stopped"
                     );
+                    self.stopped_at = progress;
                     self.pager = Err(None);
                     return Some(Err(e));
                 }

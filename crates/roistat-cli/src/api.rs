@@ -1,36 +1,27 @@
-//! The connection: the blocking client, built from the global options (or the demo
-//! server), plus the CLI's own interruptible pacing.
+//! The connection: the blocking client built from the global options (or the demo
+//! server), with Ctrl-C wired to its cancel handle and its long waits shown on stderr.
 //!
-//! Why pace here rather than in the client: the client sleeps for a rate-limit slot
-//! inside the call, and a slot can be a minute away; the CLI waits in short steps so
-//! Ctrl-C stops an export at once between pages. The client's own limiter is therefore
-//! switched off, and every call goes through [`Api::pace`] with the same schedule.
-//! All calls to the client live in this file, so the rest of the CLI does not depend on
-//! its exact surface.
+//! The CLI is a user of the SDK like any other: the client schedules, pages, batches and
+//! retries; this file only builds it and names its calls for the commands.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use roistat_blocking::Client;
-use roistat_core::endpoints::ListOrders;
-use roistat_core::{Admission, Endpoint, RateClass, RateLimiter, RetryPolicy, ScheduleConfig};
+use roistat_core::{RetryPolicy, ScheduleConfig, WaitEvent};
 use roistat_mock::MockServer;
-use roistat_types::{
-    AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderInfo, OrderList, Status, StatusId,
-};
 
 use crate::cli::Cli;
 use crate::demo;
 use crate::error::CliError;
 use crate::interrupt::Interrupt;
 
-/// How long to sleep between looks at the Ctrl-C flag while waiting for a slot.
-const PACE_STEP: Duration = Duration::from_millis(50);
+/// Waits at least this long are announced on stderr at the default verbosity.
+const ANNOUNCE_WAITS_FROM: Duration = Duration::from_secs(2);
 
-/// The client, its pacing, and the demo server when there is one.
+/// The client, the Ctrl-C flag, and the demo server when there is one.
 #[derive(Debug)]
 pub struct Api {
     client: Client,
-    limiter: RateLimiter,
     interrupt: Interrupt,
     /// Kept alive for as long as the client talks to it.
     _demo: Option<MockServer>,
@@ -52,11 +43,12 @@ impl Api {
                 server.project(),
                 server.api_key(),
                 &server.base_url(),
+                demo::schedule(),
                 demo::retry_policy(),
+                &interrupt,
             )?;
             return Ok(Api {
                 client,
-                limiter: RateLimiter::new(demo::schedule()),
                 interrupt,
                 _demo: Some(server),
             });
@@ -81,129 +73,29 @@ impl Api {
             .base_url
             .as_deref()
             .unwrap_or(roistat_core::config::DEFAULT_BASE_URL);
-        let client = build_client(project.get(), key, base_url, RetryPolicy::default())?;
+        let client = build_client(
+            project.get(),
+            key,
+            base_url,
+            ScheduleConfig::documented(),
+            RetryPolicy::default(),
+            &interrupt,
+        )?;
         Ok(Api {
             client,
-            // A second of margin per minute: Roistat counts a request when it arrives,
-            // the limiter when it leaves.
-            limiter: RateLimiter::new(
-                ScheduleConfig::documented().with_minute(Duration::from_secs(61)),
-            ),
             interrupt,
             _demo: None,
         })
     }
 
-    /// Waits for a rate-limit slot. `false` if Ctrl-C came first (nothing was sent).
-    fn pace(&mut self, class: RateClass) -> bool {
-        let mut logged = false;
-        loop {
-            if self.interrupt.requested() {
-                return false;
-            }
-            match self.limiter.try_acquire(&class, Instant::now()) {
-                Admission::Now => return true,
-                Admission::WaitUntil(at) => {
-                    let wait = at.saturating_duration_since(Instant::now());
-                    if !logged {
-                        tracing::info!(
-                            wait_ms = wait.as_millis() as u64,
-                            "waiting for the rate limit"
-                        );
-                        logged = true;
-                    }
-                    std::thread::sleep(wait.min(PACE_STEP));
-                }
-                // A future kind of admission: do not spin.
-                #[allow(unreachable_patterns)]
-                _ => std::thread::sleep(PACE_STEP),
-            }
-        }
-    }
-
-    fn pace_other(&mut self) -> Result<(), CliError> {
-        if self.pace(RateClass::Other) {
-            Ok(())
-        } else {
-            Err(CliError::Interrupted)
-        }
+    /// The client.
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Whether Ctrl-C was pressed.
     pub fn interrupted(&self) -> bool {
         self.interrupt.requested()
-    }
-
-    /// One page of the order list; `None` if Ctrl-C came while waiting (not sent).
-    pub fn list_page(
-        &mut self,
-        request: &ListOrdersRequest,
-    ) -> Result<Option<OrderList>, CliError> {
-        // The endpoint knows its own rate-limit tier; the CLI only waits for it.
-        let endpoint = ListOrders::new(request.clone())?;
-        if !self.pace(endpoint.rate_class()) {
-            return Ok(None);
-        }
-        tracing::debug!(limit = ?request.limit, offset = ?request.offset, "order list page");
-        Ok(Some(self.client.send(&endpoint)?))
-    }
-
-    /// One add-orders request; `None` if Ctrl-C came while waiting (not sent).
-    pub fn add_orders(&mut self, orders: &[NewOrder]) -> Result<Option<AddOrdersReport>, CliError> {
-        if !self.pace(RateClass::Other) {
-            return Ok(None);
-        }
-        Ok(Some(self.client.add_orders(orders)?))
-    }
-
-    /// Everything about an order.
-    pub fn order_info(&mut self, id: &OrderId) -> Result<OrderInfo, CliError> {
-        self.pace_other()?;
-        Ok(self.client.order_info(id)?)
-    }
-
-    /// The order's CRM URL.
-    pub fn order_url(&mut self, id: &OrderId) -> Result<String, CliError> {
-        self.pace_other()?;
-        Ok(self.client.order_external_url(id)?)
-    }
-
-    /// The status dictionary.
-    pub fn statuses(&mut self) -> Result<Vec<Status>, CliError> {
-        self.pace_other()?;
-        Ok(self.client.list_statuses()?.data)
-    }
-
-    /// Replaces the whole dictionary.
-    pub fn set_statuses(&mut self, statuses: &[Status]) -> Result<(), CliError> {
-        self.pace_other()?;
-        Ok(self.client.set_statuses(statuses)?)
-    }
-
-    /// Adds or renames statuses, keeping the others; returns the list sent.
-    pub fn upsert_statuses(&mut self, statuses: &[Status]) -> Result<Vec<Status>, CliError> {
-        // Two requests: read, then write the merged list.
-        self.pace_other()?;
-        self.pace_other()?;
-        Ok(self.client.upsert_statuses(statuses)?)
-    }
-
-    /// Custom field names.
-    pub fn custom_fields(&mut self) -> Result<Vec<String>, CliError> {
-        self.pace_other()?;
-        Ok(self.client.custom_field_names()?)
-    }
-
-    /// Changes an order's status.
-    pub fn set_order_status(&mut self, id: &OrderId, status: &StatusId) -> Result<(), CliError> {
-        self.pace_other()?;
-        Ok(self.client.update_order_status(id, status)?)
-    }
-
-    /// Deletes an order.
-    pub fn delete_order(&mut self, id: &OrderId) -> Result<(), CliError> {
-        self.pace_other()?;
-        Ok(self.client.delete_order(id)?)
     }
 }
 
@@ -211,7 +103,9 @@ fn build_client(
     project: u64,
     key: &str,
     base_url: &str,
+    schedule: ScheduleConfig,
     retry: RetryPolicy,
+    interrupt: &Interrupt,
 ) -> Result<Client, CliError> {
     Ok(Client::builder()
         .project(project)
@@ -219,8 +113,21 @@ fn build_client(
         .base_url(base_url)
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
-        .rate_limits(ScheduleConfig::disabled())
+        .rate_limits(schedule)
         .retry_policy(retry)
+        .cancel_handle(interrupt.cancel_handle())
+        .on_wait(announce)
         .user_agent(concat!("roistat-cli/", env!("CARGO_PKG_VERSION")))
         .build()?)
+}
+
+/// Tells the user why nothing seems to happen, when the wait is long enough to notice.
+fn announce(event: &WaitEvent) {
+    if event.wait >= ANNOUNCE_WAITS_FROM {
+        eprintln!(
+            "{}: {} s (Ctrl-C to stop)",
+            event.reason,
+            event.wait.as_secs_f64().ceil() as u64
+        );
+    }
 }

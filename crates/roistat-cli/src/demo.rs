@@ -3,7 +3,7 @@
 //!
 //! The server is `roistat-mock` on 127.0.0.1 with generated orders. Roistat's rate
 //! limits stay on (the demo shows how `--all` paces itself) but Roistat's "minute" is
-//! shrunk to [`MINUTE`], on the server and in the CLI's pacing alike, so exporting
+//! shrunk to [`MINUTE`], on the server and in the client's schedule alike, so exporting
 //! everything takes a second or two instead of minutes.
 
 use std::io;
@@ -36,7 +36,7 @@ pub fn start() -> io::Result<MockServer> {
 /// for a retry.
 const MARGIN: Duration = Duration::from_millis(200);
 
-/// The CLI's pacing for the demo server: the documented limits with the demo's minute
+/// The client's schedule for the demo server: the documented limits with the demo's minute
 /// (plus [`MARGIN`]). The mock scales its project-wide budget with the minute too ("per
 /// second" is a sixtieth of it, "per hour" sixty of them).
 pub fn schedule() -> ScheduleConfig {
@@ -48,7 +48,9 @@ pub fn schedule() -> ScheduleConfig {
         ])
 }
 
-/// Retries as usual, but a rate-limit answer waits one demo minute, not a real one.
+/// Retries as usual, but the waits after a rate-limit answer are scaled to the demo's
+/// minute (an order-list refusal already waits for the demo window in the limiter).
 pub fn retry_policy() -> RetryPolicy {
-    RetryPolicy::default().with_rate_limit_delay(MINUTE + MARGIN)
+    let second = MINUTE / 60;
+    RetryPolicy::default().with_rate_limit_delays(vec![second, second * 5, second * 15])
 }

@@ -84,6 +84,7 @@ pub fn sdk_exit_code(e: &SdkError) -> i32 {
         }
         SdkError::Decode { .. } | SdkError::UnexpectedResponse { .. } => EXIT_DECODE,
         SdkError::RetriesExhausted { last, .. } => sdk_exit_code(last),
+        SdkError::Cancelled { .. } => EXIT_INTERRUPTED,
         // A variant added later: treat it as a Roistat-side failure.
         _ => EXIT_API,
     }
@@ -114,12 +115,35 @@ pub fn describe_sdk(e: &SdkError) -> String {
         SdkError::RetriesExhausted { attempts, last } => {
             format!("{} (gave up after {attempts} attempts)", describe_sdk(last))
         }
-        SdkError::Transport { .. } | SdkError::Timeout { .. } => format!("network: {e}"),
+        SdkError::Transport { .. } | SdkError::Timeout { .. } => {
+            format!("network: {}", with_sources(e))
+        }
+        SdkError::Cancelled { state } => match state {
+            roistat_core::RequestState::MaybeProcessed => "interrupted: the request may have \
+                been processed; check before running the command again"
+                .to_owned(),
+            _ => "interrupted before anything was sent: run the command again to retry".to_owned(),
+        },
         SdkError::Decode { .. } | SdkError::UnexpectedResponse { .. } => {
             format!("undecodable answer: {e}")
         }
         other => other.to_string(),
     }
+}
+
+/// `e` and its causes, `: `-separated (the SDK's `Display` never repeats its source).
+fn with_sources(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
 }
 
 impl fmt::Display for CliError {
@@ -147,6 +171,12 @@ impl From<io::Error> for CliError {
     }
 }
 
+impl From<serde_json::Error> for CliError {
+    fn from(e: serde_json::Error) -> Self {
+        CliError::from(io::Error::from(e))
+    }
+}
+
 impl From<csv::Error> for CliError {
     fn from(e: csv::Error) -> Self {
         let message = e.to_string();
@@ -160,7 +190,7 @@ impl From<csv::Error> for CliError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roistat_core::{ApiError, Phase};
+    use roistat_core::{ApiError, RequestState};
     use roistat_types::ErrorCode;
 
     #[test]
@@ -170,7 +200,7 @@ mod tests {
         let e = SdkError::from(api);
         assert_eq!(sdk_exit_code(&e), 1);
         assert_eq!(describe_sdk(&e), "access_denied: No access");
-        let t = SdkError::timeout(Phase::MaybeProcessed);
+        let t = SdkError::timeout(RequestState::MaybeProcessed);
         assert_eq!(sdk_exit_code(&t), 3);
         let wrapped = SdkError::RetriesExhausted {
             attempts: 3,
@@ -179,5 +209,9 @@ mod tests {
         assert_eq!(sdk_exit_code(&wrapped), 3);
         assert_eq!(sdk_exit_code(&SdkError::config("x")), 2);
         assert_eq!(CliError::Interrupted.exit_code(), 130);
+        let cancelled = SdkError::Cancelled {
+            state: RequestState::NotSent,
+        };
+        assert_eq!(CliError::from(cancelled).exit_code(), 130);
     }
 }

@@ -3,9 +3,9 @@
 //!
 //! Modules, one concept each:
 //! - [`cli`]: the command line (clap);
-//! - [`api`]: the connection (client, demo server, interruptible pacing);
+//! - [`api`]: the connection (client, demo server, Ctrl-C and long waits);
 //! - [`commands`]: what each command does;
-//! - [`pages`]: streaming every page of the order list;
+//! - [`pages`]: streaming every order of a query through the client's pagination;
 //! - [`import`]: reading and checking orders to upload;
 //! - [`summary`]: grouping orders for `orders summary`;
 //! - [`output`]: formats and tables; [`progress`]: the progress bar;
@@ -65,13 +65,9 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<(), CliError> {
     let format = output::resolve_format(cli.format);
-    let interrupt = if commands::is_long(&cli.command) {
-        Interrupt::install()
-    } else {
-        Interrupt::none()
-    };
-    let mut api = Api::connect(cli, interrupt)?;
-    commands::run(&mut api, &cli.command, format)
+    let interrupt = Interrupt::install();
+    let api = Api::connect(cli, interrupt)?;
+    commands::run(&api, &cli.command, format)
 }
 
 /// Logs to stderr, only from this project's crates: -v info, -vv debug, -vvv trace.

@@ -1,23 +1,23 @@
-//! Walking every page of the order list, one page in memory at a time, stopping
-//! cleanly on Ctrl-C between pages.
-//!
-//! Paging is core's [`Pager`] (limit/offset/total rules); each page goes through
-//! [`Api::list_page`], which paces it under Roistat's rate limits.
+//! Walking every order of a query with the client's pagination, handing them on in
+//! chunks, and saying how far the walk got when it stops.
 
-use roistat_core::pager::{Pager, Progress as PagerProgress};
-use roistat_types::{ListOrdersRequest, Order};
+use roistat_blocking::Progress as WalkProgress;
+use roistat_blocking::types::{ListOrdersRequest, Order};
 
 use crate::api::Api;
 use crate::error::CliError;
 use crate::output::text;
 use crate::progress::Progress;
 
+/// How many orders are handed to the consumer at once.
+const CHUNK: usize = 500;
+
 /// How a walk ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Walk {
     /// Every page was read.
     Complete,
-    /// Ctrl-C: stopped between pages.
+    /// Ctrl-C: stopped.
     Interrupted,
 }
 
@@ -27,7 +27,9 @@ pub struct Done {
     /// How it ended.
     pub end: Walk,
     /// Pages and orders read.
-    pub progress: PagerProgress,
+    pub progress: WalkProgress,
+    /// Orders handed on.
+    pub delivered: u64,
     /// The offset the walk started at.
     pub start_offset: u64,
 }
@@ -44,61 +46,78 @@ impl Done {
             "{} page{}, {}{total} orders",
             p.pages,
             if p.pages == 1 { "" } else { "s" },
-            text::count(p.orders)
+            text::count(self.delivered)
         )
     }
 
     /// The `--offset` that continues where this walk stopped.
     pub fn resume_offset(&self) -> u64 {
-        self.start_offset + self.progress.orders
+        self.start_offset + self.delivered
     }
 }
 
-/// Reads every page `request` selects (its `limit` is the page size) and hands each to
-/// `on_page`. Errors keep what was read: `on_error` gets the progress so far.
+/// Reads every order `request` selects (its `limit` is the page size) through the
+/// client's pagination and hands them to `on_orders` in chunks. Errors keep what was
+/// read: the error comes with the progress so far.
 pub fn walk(
-    api: &mut Api,
+    api: &Api,
     request: ListOrdersRequest,
     bar: &Progress,
-    mut on_page: impl FnMut(&[Order]) -> Result<(), CliError>,
+    mut on_orders: impl FnMut(&[Order]) -> Result<(), CliError>,
 ) -> Result<Done, Box<(CliError, Done)>> {
     let start_offset = request.offset.unwrap_or(0);
-    let mut pager = match Pager::new(request) {
-        Ok(p) => p,
-        Err(e) => {
-            let done = Done {
-                end: Walk::Complete,
-                progress: PagerProgress::default(),
-                start_offset,
-            };
-            return Err(Box::new((e.into(), done)));
-        }
-    };
-    tracing::info!(page_size = pager.page_size(), "reading every page");
-    let done = |pager: &Pager, end| Done {
+    let mut orders = api.client().orders(request);
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut delivered = 0u64;
+    let done = |progress, delivered, end| Done {
         end,
-        progress: pager.progress(),
+        progress,
+        delivered,
         start_offset,
     };
-    while let Some(next) = pager.next_request() {
-        let page = match api.list_page(next.request()) {
-            Ok(Some(page)) => page,
-            Ok(None) => return Ok(done(&pager, Walk::Interrupted)),
-            Err(e) => return Err(Box::new((e, done(&pager, Walk::Complete)))),
-        };
-        pager.advance(&page);
-        let p = pager.progress();
-        if let Some(total) = p.total {
+    let mut flush = |chunk: &mut Vec<Order>, delivered: &mut u64| -> Result<(), CliError> {
+        bar.suspend(|| on_orders(chunk))?;
+        *delivered += chunk.len() as u64;
+        bar.set_done(*delivered);
+        chunk.clear();
+        Ok(())
+    };
+    while let Some(next) = orders.next() {
+        match next {
+            Ok(order) => chunk.push(order),
+            Err(e) => {
+                let flushed = flush(&mut chunk, &mut delivered);
+                let progress = orders.progress();
+                if e.is_cancelled() {
+                    return match flushed {
+                        Ok(()) => Ok(done(progress, delivered, Walk::Interrupted)),
+                        Err(f) => Err(Box::new((f, done(progress, delivered, Walk::Complete)))),
+                    };
+                }
+                return Err(Box::new((
+                    e.into(),
+                    done(progress, delivered, Walk::Complete),
+                )));
+            }
+        }
+        if let Some(total) = orders.progress().total {
             bar.set_total(total.saturating_sub(start_offset));
         }
-        tracing::debug!(pages = p.pages, orders = p.orders, total = ?p.total, "page read");
-        if let Err(e) = bar.suspend(|| on_page(&page.data)) {
-            return Err(Box::new((e, done(&pager, Walk::Complete))));
-        }
-        bar.set_done(p.orders);
-        if api.interrupted() && !pager.is_done() {
-            return Ok(done(&pager, Walk::Interrupted));
+        if chunk.len() >= CHUNK {
+            if let Err(e) = flush(&mut chunk, &mut delivered) {
+                return Err(Box::new((
+                    e,
+                    done(orders.progress(), delivered, Walk::Complete),
+                )));
+            }
+            if api.interrupted() {
+                return Ok(done(orders.progress(), delivered, Walk::Interrupted));
+            }
         }
     }
-    Ok(done(&pager, Walk::Complete))
+    let progress = orders.progress();
+    if let Err(e) = flush(&mut chunk, &mut delivered) {
+        return Err(Box::new((e, done(progress, delivered, Walk::Complete))));
+    }
+    Ok(done(progress, delivered, Walk::Complete))
 }

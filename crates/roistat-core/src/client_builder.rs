@@ -1,6 +1,7 @@
 //! The one builder both clients share: `roistat_blocking::Client::builder()` and
 //! `roistat_async::Client::builder()` return a [`ClientBuilder`] of their client type,
-//! so the options, defaults and validation exist once.
+//! so the options, defaults and validation exist once. It validates everything into an
+//! [`Engine`], which the client keeps beside its HTTP agent.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -8,9 +9,14 @@ use std::time::Duration;
 
 use roistat_types::ProjectId;
 
+use std::sync::Arc;
+
+use crate::call::Timeouts;
+use crate::cancel::CancelHandle;
 use crate::config::{ApiKey, Config, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
+use crate::decode::DecodeOptions;
+use crate::engine::{Engine, WaitEvent, WaitObserver};
 use crate::error::Error;
-use crate::exchange::Timeouts;
 use crate::ratelimit::ScheduleConfig;
 use crate::retry::RetryPolicy;
 
@@ -21,24 +27,11 @@ pub const ENV_PROJECT: &str = "ROISTAT_PROJECT";
 /// The environment variable that overrides the base URL.
 pub const ENV_BASE_URL: &str = "ROISTAT_BASE_URL";
 
-/// Everything a client needs, validated.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Settings {
-    /// Where and as whom to call.
-    pub config: Config,
-    /// Connect, per-attempt and total timeouts.
-    pub timeouts: Timeouts,
-    /// When to retry.
-    pub retry: RetryPolicy,
-    /// The client-side rate-limit schedule.
-    pub schedule: ScheduleConfig,
-}
-
-/// A client type that can be built from [`Settings`].
-pub trait FromSettings: Sized {
-    /// Builds the client (its HTTP agent, shared limiter, ...).
-    fn from_settings(settings: Settings) -> Result<Self, Error>;
+/// A client type that is an HTTP agent around an [`Engine`] (implemented by both
+/// clients; implement it to drive the SDK with an HTTP stack of your own).
+pub trait FromEngine: Sized {
+    /// Builds the client's agent around `engine`.
+    fn from_engine(engine: Engine) -> Result<Self, Error>;
 }
 
 /// Builds a client; see the clients' `Client::builder()`.
@@ -52,6 +45,10 @@ pub struct ClientBuilder<C> {
     timeouts: Timeouts,
     retry: RetryPolicy,
     schedule: ScheduleConfig,
+    decode: DecodeOptions,
+    cancel: Option<CancelHandle>,
+    observer: Option<WaitObserver>,
+    seed: Option<u64>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -79,12 +76,16 @@ impl<C> Default for ClientBuilder<C> {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             schedule: ScheduleConfig::documented(),
+            decode: DecodeOptions::default(),
+            cancel: None,
+            observer: None,
+            seed: None,
             client: PhantomData,
         }
     }
 }
 
-impl<C: FromSettings> ClientBuilder<C> {
+impl<C: FromEngine> ClientBuilder<C> {
     /// A builder with the defaults: production base URL, documented rate limits,
     /// [`RetryPolicy::default`], [`Timeouts::default`].
     pub fn new() -> Self {
@@ -168,6 +169,33 @@ impl<C: FromSettings> ClientBuilder<C> {
         self
     }
 
+    /// Decode fail-fast: an order-list row that does not fit the model fails its whole
+    /// page with [`Error::Decode`], instead of being delivered with its decode issues.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.decode.strict = strict;
+        self
+    }
+
+    /// The handle that cancels the client's calls (default: a fresh one, see the
+    /// client's `cancel_handle()`). Every wait honours it.
+    pub fn cancel_handle(mut self, cancel: CancelHandle) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+
+    /// A callback told of every wait a call begins (rate-limit slot, backoff, a
+    /// server refusal), e.g. to show "waiting 58 s for the rate limit".
+    pub fn on_wait(mut self, observer: impl Fn(&WaitEvent) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// Seeds the retry jitter (default: from the clock), for reproducible waits.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
     /// Fills project, key and base URL from `ROISTAT_PROJECT`, `ROISTAT_API_KEY` and
     /// (optionally) `ROISTAT_BASE_URL`, read through `lookup` (the clients pass
     /// `std::env::var`). Values already set are replaced.
@@ -194,8 +222,8 @@ impl<C: FromSettings> ClientBuilder<C> {
         Ok(self)
     }
 
-    /// Validates everything into [`Settings`].
-    pub fn settings(self) -> Result<Settings, Error> {
+    /// Validates everything into the [`Engine`] a client runs on.
+    pub fn engine(self) -> Result<Engine, Error> {
         let project = self.project.ok_or_else(|| {
             Error::config(format!("no project: call .project(N) or set {ENV_PROJECT}"))
         })?;
@@ -228,18 +256,39 @@ impl<C: FromSettings> ClientBuilder<C> {
             .use_http_code(self.use_http_code)
             .allow_insecure_http(self.allow_insecure_http)
             .build()?;
-        Ok(Settings {
+        let seed = self.seed.unwrap_or_else(clock_seed);
+        let mut engine = Engine::new(
             config,
-            timeouts: self.timeouts,
-            retry: self.retry,
-            schedule: self.schedule,
-        })
+            self.timeouts,
+            self.retry,
+            self.schedule,
+            self.decode,
+            seed,
+        );
+        if let Some(cancel) = self.cancel {
+            engine = engine.with_cancel_handle(cancel);
+        }
+        if let Some(observer) = self.observer {
+            engine = engine.with_wait_observer(observer);
+        }
+        Ok(engine)
     }
 
     /// Validates and builds the client.
     pub fn build(self) -> Result<C, Error> {
-        C::from_settings(self.settings()?)
+        C::from_engine(self.engine()?)
     }
+}
+
+/// A seed that differs between processes and clients.
+fn clock_seed() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    // RandomState is seeded per process by the OS.
+    RandomState::new().hash_one(nanos)
 }
 
 #[cfg(test)]
@@ -247,10 +296,10 @@ mod tests {
     use super::*;
 
     #[derive(Debug)]
-    struct Dummy(Settings);
-    impl FromSettings for Dummy {
-        fn from_settings(s: Settings) -> Result<Self, Error> {
-            Ok(Dummy(s))
+    struct Dummy(Engine);
+    impl FromEngine for Dummy {
+        fn from_engine(e: Engine) -> Result<Self, Error> {
+            Ok(Dummy(e))
         }
     }
 
@@ -293,8 +342,8 @@ mod tests {
         let b = ClientBuilder::<Dummy>::new().env_with(env).unwrap();
         assert!(!format!("{b:?}").contains("s3cret"));
         let Dummy(s) = b.build().unwrap();
-        assert_eq!(s.config.project().get(), 12345);
-        assert_eq!(s.config.base_url(), "http://127.0.0.1:9/api/v1");
+        assert_eq!(s.config().project().get(), 12345);
+        assert_eq!(s.config().base_url(), "http://127.0.0.1:9/api/v1");
         assert!(ClientBuilder::<Dummy>::new().env_with(|_| None).is_err());
         let bad = |k: &str| {
             (k == ENV_PROJECT)

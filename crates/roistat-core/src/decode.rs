@@ -55,6 +55,33 @@ pub fn decode<E: Endpoint + ?Sized>(
     decode_body::<E::Output>(status, headers, body)
 }
 
+/// How answers are decoded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeOptions {
+    /// Fail the whole answer on the first value that does not fit the model, instead
+    /// of delivering what could be read.
+    pub strict: bool,
+}
+
+impl DecodeOptions {
+    /// Fail-fast decoding.
+    pub fn strict() -> Self {
+        Self { strict: true }
+    }
+}
+
+/// Decodes the answer to an endpoint of type `E` with `options`.
+pub fn decode_with_options<E: Endpoint + ?Sized>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    options: &DecodeOptions,
+) -> Result<E::Output, Error> {
+    let _ = options; // Row-level leniency arrives with per-row decode issues.
+    decode_body::<E::Output>(status, headers, body)
+}
+
 /// [`decode`] for a whole `http::Response`.
 pub fn decode_response<E: Endpoint + ?Sized>(
     endpoint: &E,

@@ -14,10 +14,15 @@ use roistat_types::{ErrorCode, ValidationError};
 use crate::retry::RetryAfter;
 
 /// How far a request got before it failed.
+///
+/// One concept for transport failures, timeouts, cancellations and answers alike: a
+/// caller (and the retry policy) must know whether an upload may have been applied
+/// before trying it again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RequestState {
-    /// Nothing reached the server: always safe to try again.
+    /// Nothing reached the server (DNS, connect, TLS, or never sent): always safe to
+    /// try again.
     NotSent,
     /// The request may have reached the server and been applied, but no answer arrived.
     MaybeProcessed,
@@ -25,32 +30,89 @@ pub enum RequestState {
     Answered,
 }
 
-/// Where a transport failure or a timeout happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Phase {
-    /// Before any byte of the request could have reached the server (DNS, connect, TLS).
-    NotSent,
-    /// After the request was (maybe partly) written: the server may have processed it.
-    MaybeProcessed,
+impl fmt::Display for RequestState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RequestState::NotSent => "before the request was sent",
+            RequestState::MaybeProcessed => "after the request may have been processed",
+            RequestState::Answered => "after the server answered",
+        })
+    }
 }
 
-impl From<Phase> for RequestState {
-    fn from(p: Phase) -> Self {
-        match p {
-            Phase::NotSent => RequestState::NotSent,
-            Phase::MaybeProcessed => RequestState::MaybeProcessed,
+/// What a failed transport attempt was, as the executors report it (each maps its HTTP
+/// library's error to one of these). Core alone decides what each kind means
+/// ([`TransportFailure::state`](crate::transport::TransportFailure)), so both clients
+/// agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// The host name could not be resolved.
+    Resolve,
+    /// The connection could not be established (refused, unreachable).
+    Connect,
+    /// Establishing the connection timed out.
+    ConnectTimeout,
+    /// The TLS handshake failed.
+    Tls,
+    /// The attempt timed out after the connection was made.
+    Timeout,
+    /// The connection broke after it was made (reset, closed, cut body).
+    Io,
+    /// The answer is larger than the SDK reads (see
+    /// [`MAX_BODY_BYTES`](crate::transport::MAX_BODY_BYTES)).
+    BodyTooLarge,
+    /// The HTTP library refused the request before sending it.
+    InvalidRequest,
+    /// Anything else the HTTP library reported.
+    Other,
+}
+
+impl FailureKind {
+    /// How far a request that failed this way got.
+    pub fn state(self) -> RequestState {
+        match self {
+            FailureKind::Resolve
+            | FailureKind::Connect
+            | FailureKind::ConnectTimeout
+            | FailureKind::Tls
+            | FailureKind::InvalidRequest => RequestState::NotSent,
+            FailureKind::BodyTooLarge => RequestState::Answered,
+            FailureKind::Timeout | FailureKind::Io | FailureKind::Other => {
+                RequestState::MaybeProcessed
+            }
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            FailureKind::Resolve => "cannot resolve the host",
+            FailureKind::Connect => "cannot connect",
+            FailureKind::ConnectTimeout => "connecting timed out",
+            FailureKind::Tls => "TLS handshake failed",
+            FailureKind::Timeout => "timed out",
+            FailureKind::Io => "connection broken",
+            FailureKind::BodyTooLarge => "the answer is too large",
+            FailureKind::InvalidRequest => "the HTTP library refused the request",
+            FailureKind::Other => "transport error",
         }
     }
 }
 
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Phase::NotSent => "before the request was sent",
-            Phase::MaybeProcessed => "after the request may have been processed",
-        })
-    }
+/// What a failure means for retrying, decided in one place ([`Error::classify`]) for
+/// [`Error::is_retryable`], the retry policy and the call state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Classification {
+    /// How far the request got.
+    pub state: RequestState,
+    /// The same request may succeed later.
+    pub transient: bool,
+    /// The server said we are over a rate limit (`request_limit_error`, HTTP 429).
+    pub rate_limited: bool,
+    /// The server may have applied the request although the call failed: repeating
+    /// it is safe only for idempotent operations.
+    pub may_have_applied: bool,
 }
 
 /// Roistat's error envelope (`{"status": "error", "error": CODE, ...}`) with the HTTP
@@ -101,12 +163,15 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// Any failure of the SDK.
+///
+/// `Display` never repeats the text of [`source`](std::error::Error::source): print the
+/// chain (`{:#}` with anyhow, or walk `source()`) to see the underlying cause.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A value failed the client-side validation of `roistat-types` (not sent).
     #[error("invalid input: {0}")]
-    InvalidInput(#[from] ValidationError),
+    InvalidInput(ValidationError),
 
     /// A request that Roistat would refuse, caught before sending (not sent).
     #[error("invalid request: {message}")]
@@ -151,23 +216,24 @@ pub enum Error {
         retry_after: Option<RetryAfter>,
     },
 
-    /// The connection failed (built by the executors).
-    #[error("transport error {phase}: {message}")]
+    /// The connection failed (reported by the executors as a [`FailureKind`]).
+    #[error("{} {state}", kind.describe())]
     Transport {
+        /// What failed.
+        kind: FailureKind,
         /// Whether the request may have reached the server.
-        phase: Phase,
-        /// What happened (never contains the API key: it is only ever in a header).
-        message: String,
-        /// The underlying error.
+        state: RequestState,
+        /// The HTTP library's error (never contains the API key: it is only ever in a
+        /// header).
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
 
-    /// A timeout fired (built by the executors).
-    #[error("timed out {phase}")]
+    /// A timeout fired.
+    #[error("timed out {state}")]
     Timeout {
         /// Whether the request may have reached the server.
-        phase: Phase,
+        state: RequestState,
     },
 
     /// The client-side rate limiter would have to wait longer than the time left (not sent).
@@ -177,8 +243,16 @@ pub enum Error {
         wait: Duration,
     },
 
-    /// The retry policy gave up; `last` is the final failure.
-    #[error("gave up after {attempts} attempts: {last}")]
+    /// The caller cancelled the call (see `CancelHandle`) while it waited.
+    #[error("cancelled {state}")]
+    Cancelled {
+        /// Whether an earlier attempt of the call may have been processed.
+        state: RequestState,
+    },
+
+    /// The retry policy gave up; `last` (the [`source`](std::error::Error::source)) is
+    /// the final failure.
+    #[error("gave up after {attempts} attempts")]
     RetriesExhausted {
         /// How many attempts were made.
         attempts: u32,
@@ -193,6 +267,12 @@ fn snippet_suffix(snippet: &str) -> String {
         ", empty body".to_owned()
     } else {
         format!(", body starts with {snippet:?}")
+    }
+}
+
+impl From<ValidationError> for Error {
+    fn from(e: ValidationError) -> Self {
+        Error::InvalidInput(e)
     }
 }
 
@@ -211,54 +291,103 @@ impl Error {
         }
     }
 
-    /// An [`Error::Transport`] (for executors).
+    /// An [`Error::Transport`] of `kind` (for executors).
     pub fn transport(
-        phase: Phase,
-        message: impl Into<String>,
+        kind: FailureKind,
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     ) -> Self {
-        Error::Transport {
-            phase,
-            message: message.into(),
-            source,
+        match kind {
+            FailureKind::Timeout | FailureKind::ConnectTimeout => Error::Timeout {
+                state: kind.state(),
+            },
+            _ => Error::Transport {
+                kind,
+                state: kind.state(),
+                source,
+            },
         }
     }
 
-    /// An [`Error::Timeout`] (for executors).
-    pub fn timeout(phase: Phase) -> Self {
-        Error::Timeout { phase }
+    /// An [`Error::Timeout`].
+    pub fn timeout(state: RequestState) -> Self {
+        Error::Timeout { state }
     }
 
     /// How far the request got.
     pub fn request_state(&self) -> RequestState {
+        self.classify().state
+    }
+
+    /// What the failure means for retrying: the one classifier behind
+    /// [`is_retryable`](Self::is_retryable), the retry policy and the call state machine.
+    ///
+    /// | failure | transient | may have applied |
+    /// |---|---|---|
+    /// | transport error or timeout before sending | yes | no |
+    /// | transport error or timeout after sending | yes | yes |
+    /// | `request_limit_error`, HTTP 429 (rate limited) | yes | no |
+    /// | `internal_error`, HTTP 500, 502, 504 | yes | yes |
+    /// | HTTP 503 with `Retry-After` (the server refused) | yes | no |
+    /// | HTTP 503 without it (a proxy may answer after the backend applied it) | yes | yes |
+    /// | an answer larger than the SDK reads | no | yes |
+    /// | anything else | no | as answered |
+    pub fn classify(&self) -> Classification {
+        let c = |state, transient, rate_limited, may_have_applied| Classification {
+            state,
+            transient,
+            rate_limited,
+            may_have_applied,
+        };
+        use RequestState::*;
         match self {
             Error::InvalidInput(_)
             | Error::InvalidRequest { .. }
             | Error::Config { .. }
-            | Error::RateLimited { .. } => RequestState::NotSent,
-            Error::Transport { phase, .. } | Error::Timeout { phase } => (*phase).into(),
-            Error::Api(_) | Error::Decode { .. } | Error::UnexpectedResponse { .. } => {
-                RequestState::Answered
+            | Error::RateLimited { .. } => c(NotSent, false, false, false),
+            Error::Transport {
+                kind: FailureKind::BodyTooLarge,
+                ..
+            } => c(Answered, false, false, true),
+            Error::Transport { state, .. } | Error::Timeout { state } => {
+                c(*state, true, false, *state != NotSent)
             }
-            Error::RetriesExhausted { last, .. } => last.request_state(),
+            Error::Cancelled { state } => c(*state, false, false, *state != NotSent),
+            Error::Api(e) => match e.code {
+                ErrorCode::RequestLimitError => c(Answered, true, true, false),
+                ErrorCode::InternalError => c(Answered, true, false, true),
+                _ => c(Answered, false, false, false),
+            },
+            Error::UnexpectedResponse {
+                http_status,
+                retry_after,
+                ..
+            } => match http_status.as_u16() {
+                429 => c(Answered, true, true, false),
+                503 => c(Answered, true, false, retry_after.is_none()),
+                500 | 502 | 504 => c(Answered, true, false, true),
+                _ => c(Answered, false, false, false),
+            },
+            Error::Decode { .. } => c(Answered, false, false, false),
+            Error::RetriesExhausted { last, .. } => Classification {
+                transient: false,
+                ..last.classify()
+            },
         }
     }
 
-    /// Whether the failure is transient, so the same request may succeed later:
-    /// transport errors, timeouts, `request_limit_error`, `internal_error`, and
-    /// 429/500/502/503/504 without an envelope. It does not consider idempotency: an
-    /// operation that [`MaybeProcessed`](RequestState::MaybeProcessed) may only be
-    /// retried if it is safe to repeat; [`RetryPolicy`](crate::RetryPolicy) decides both.
+    /// Whether the failure is transient, so the same request may succeed later (see
+    /// [`classify`](Self::classify)). It does not consider idempotency: a failure that
+    /// may have been applied may only be retried if the operation is safe to repeat;
+    /// [`RetryPolicy`](crate::RetryPolicy) decides both.
     pub fn is_retryable(&self) -> bool {
+        self.classify().transient
+    }
+
+    /// Whether the call was cancelled through a `CancelHandle`.
+    pub fn is_cancelled(&self) -> bool {
         match self {
-            Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::Api(e) => matches!(
-                e.code,
-                ErrorCode::RequestLimitError | ErrorCode::InternalError
-            ),
-            Error::UnexpectedResponse { http_status, .. } => {
-                matches!(http_status.as_u16(), 429 | 500 | 502 | 503 | 504)
-            }
+            Error::Cancelled { .. } => true,
+            Error::RetriesExhausted { last, .. } => last.is_cancelled(),
             _ => false,
         }
     }
@@ -306,27 +435,49 @@ mod tests {
 
     #[test]
     fn states_and_retryability() {
-        let e = Error::transport(Phase::NotSent, "connection refused", None);
+        let e = Error::transport(FailureKind::Connect, None);
         assert_eq!(e.request_state(), RequestState::NotSent);
         assert!(e.is_retryable());
-        let e = Error::timeout(Phase::MaybeProcessed);
+        let e = Error::transport(FailureKind::Io, None);
         assert_eq!(e.request_state(), RequestState::MaybeProcessed);
+        assert!(e.classify().may_have_applied);
+        let e = Error::transport(FailureKind::ConnectTimeout, None);
+        assert!(matches!(
+            e,
+            Error::Timeout {
+                state: RequestState::NotSent
+            }
+        ));
+        let e = Error::transport(FailureKind::BodyTooLarge, None);
+        assert!(!e.is_retryable());
         let e: Error = ApiError::new(ErrorCode::RequestLimitError, StatusCode::OK).into();
         assert_eq!(e.request_state(), RequestState::Answered);
-        assert!(e.is_retryable());
+        assert!(e.is_retryable() && e.classify().rate_limited);
         let e: Error = ApiError::new(ErrorCode::ResourceNotFound, StatusCode::NOT_FOUND).into();
         assert!(!e.is_retryable());
         assert_eq!(e.api_code(), Some(&ErrorCode::ResourceNotFound));
         let wrapped = Error::RetriesExhausted {
             attempts: 3,
-            last: Box::new(Error::timeout(Phase::MaybeProcessed)),
+            last: Box::new(Error::timeout(RequestState::MaybeProcessed)),
         };
         assert_eq!(wrapped.request_state(), RequestState::MaybeProcessed);
         assert!(!wrapped.is_retryable());
     }
 
     #[test]
-    fn display_reads_well() {
+    fn a_503_may_have_been_applied_unless_the_server_says_retry_after() {
+        let e = |retry_after| Error::UnexpectedResponse {
+            http_status: StatusCode::SERVICE_UNAVAILABLE,
+            snippet: String::new(),
+            retry_after,
+        };
+        assert!(e(None).classify().may_have_applied);
+        let refused = e(Some(RetryAfter::Delay(Duration::from_secs(1)))).classify();
+        assert!(refused.transient && !refused.may_have_applied);
+    }
+
+    #[test]
+    fn display_reads_well_and_never_repeats_the_source() {
         let mut api = ApiError::new(ErrorCode::AccessDenied, StatusCode::FORBIDDEN);
         api.description = Some("No access".into());
         assert_eq!(
@@ -339,6 +490,29 @@ mod tests {
             retry_after: None,
         };
         assert_eq!(e.to_string(), "unexpected response: HTTP 502, empty body");
+
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "peer reset xyz");
+        let cases = [
+            Error::transport(FailureKind::Io, Some(Box::new(io))),
+            Error::RetriesExhausted {
+                attempts: 2,
+                last: Box::new(Error::timeout(RequestState::NotSent)),
+            },
+        ];
+        for e in cases {
+            let source = std::error::Error::source(&e).expect("a source").to_string();
+            assert!(
+                !e.to_string().contains(&source),
+                "{e} repeats its source {source}"
+            );
+        }
+        assert_eq!(
+            Error::Cancelled {
+                state: RequestState::NotSent
+            }
+            .to_string(),
+            "cancelled before the request was sent"
+        );
     }
 
     #[test]

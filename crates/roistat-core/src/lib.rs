@@ -10,14 +10,18 @@
 //! - [`retry`]: whether and when to try again ([`RetryPolicy::decide`]);
 //! - [`ratelimit`]: when the next request may go ([`RateLimiter`], sliding windows);
 //! - [`pager`]: which page to fetch next ([`Pager`]);
-//! - [`exchange`]: one call from rate-limit slot to answer, with retries and deadline
-//!   ([`Exchange`]), driven identically by both clients;
-//! - [`bulk`]: batching an upload and accounting for every batch ([`BulkReport`]);
+//! - [`call`]: one call from rate-limit slot to decoded answer, with retries, deadline
+//!   and cancellation ([`Call`]), driven identically by both clients;
+//! - [`engine`]: what a client shares across calls and clones: configuration, policy,
+//!   limiter, jitter, cancel handle, wait observer ([`Engine`]);
+//! - [`cancel`]: cancelling every wait from another thread ([`CancelHandle`]);
+//! - [`transport`]: what an executor reports after an attempt, and the body-size cap;
+//! - [`bulk`]: the upload state machine and the account of every batch ([`Upload`]);
 //! - [`client_builder`]: the builder both clients share ([`ClientBuilder`]).
 //!
-//! The blocking (`roistat-blocking`) and async (`roistat-async`) clients are short loops
-//! around these: acquire a rate-limit slot, `prepare`, send, `decode`, and on failure ask
-//! the retry policy how long to sleep.
+//! The blocking (`roistat-blocking`) and async (`roistat-async`) clients only do I/O:
+//! they drive a [`Call`] (send its request, hand back the answer's parts, sleep when it
+//! says so) and adapt the paging and upload state machines to an iterator or a stream.
 //!
 //! ```
 //! use roistat_core::{ApiKey, Config, prepare};
@@ -52,27 +56,34 @@
 )]
 
 pub mod bulk;
+pub mod call;
+pub mod cancel;
 pub mod client_builder;
 pub mod config;
 pub mod decode;
 pub mod endpoint;
 pub mod endpoints;
+pub mod engine;
 pub mod error;
-pub mod exchange;
 pub mod pager;
 pub mod ratelimit;
 pub mod retry;
+mod rng;
+pub mod transport;
 
 /// The data crate, re-exported: every model, id and the filter DSL.
 pub use roistat_types as types;
 
-pub use bulk::{BatchResult, Batches, BulkReport};
-pub use client_builder::{ClientBuilder, FromSettings, Settings};
+pub use bulk::{Batch, BatchResult, Batches, BulkReport, Upload, UploadStep};
+pub use call::{Call, Step, Timeouts};
+pub use cancel::CancelHandle;
+pub use client_builder::{ClientBuilder, FromEngine};
 pub use config::{ApiKey, Config, ConfigBuilder};
-pub use decode::{decode, decode_body, decode_response};
+pub use decode::{DecodeOptions, decode, decode_body, decode_response};
 pub use endpoint::{Endpoint, Path, prepare};
-pub use error::{ApiError, Error, Phase, RequestState};
-pub use exchange::{Exchange, Finish, Step, Timeouts};
+pub use engine::{Engine, WaitEvent, WaitObserver, WaitReason};
+pub use error::{ApiError, Classification, Error, FailureKind, RequestState};
 pub use pager::{Pager, Progress, best_page_size};
 pub use ratelimit::{Admission, RateClass, RateLimiter, ScheduleConfig};
-pub use retry::{Outcome, RetryAfter, RetryDecision, RetryPolicy, RetrySafety};
+pub use retry::{RetryAfter, RetryDecision, RetryPolicy, RetrySafety};
+pub use transport::Response;

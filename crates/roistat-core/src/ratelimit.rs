@@ -31,9 +31,9 @@
 //! assert_eq!(limiter.try_acquire(&class, t0), Admission::Now);
 //! assert_eq!(
 //!     limiter.try_acquire(&class, t0 + Duration::from_secs(1)),
-//!     Admission::WaitUntil(t0 + Duration::from_secs(60))
+//!     Admission::WaitUntil(t0 + Duration::from_secs(61)) // a minute and a margin
 //! );
-//! assert_eq!(limiter.try_acquire(&class, t0 + Duration::from_secs(60)), Admission::Now);
+//! assert_eq!(limiter.try_acquire(&class, t0 + Duration::from_secs(61)), Admission::Now);
 //! ```
 
 use std::collections::VecDeque;
@@ -156,16 +156,24 @@ impl Default for ScheduleConfig {
 }
 
 impl ScheduleConfig {
-    /// The documented tiers plus a project budget of 10 per second and 5000 per hour.
+    /// The documented tiers plus a project budget of 10 per second and 5000 per hour,
+    /// each window stretched by a margin.
+    ///
+    /// Why the margins: the limiter stamps a request when it leaves, Roistat when it
+    /// arrives, and arrival delays vary. Without a margin the 11th request of a burst,
+    /// sent 1.0003 s after the 1st, arrived inside the server's 1-second window and was
+    /// refused. So the second window is 1.1 s, the minute 61 s and the hour 3,630 s:
+    /// about 1-10 % of throughput for never being refused on a healthy connection.
     pub fn documented() -> Self {
+        let minute = Duration::from_secs(61);
         Self {
-            list_plain: Quota::per_minute(20),
-            list_visits_small: Quota::per_minute(10),
-            list_visits_medium: Quota::per_minute(5),
-            list_visits_large: Quota::per_minute(1),
+            list_plain: Quota::new(20, minute),
+            list_visits_small: Quota::new(10, minute),
+            list_visits_medium: Quota::new(5, minute),
+            list_visits_large: Quota::new(1, minute),
             project: vec![
-                Quota::new(10, Duration::from_secs(1)),
-                Quota::new(5000, Duration::from_secs(3600)),
+                Quota::new(10, Duration::from_millis(1100)),
+                Quota::new(5000, Duration::from_secs(3630)),
             ],
             enabled: true,
         }
@@ -373,9 +381,14 @@ impl RateLimiter {
         admission
     }
 
-    /// Roistat answered `request_limit_error` for `class` at `now`: someone else (another
-    /// integration of the project) uses the same budget, so the class's tier (or, for
-    /// other requests, the shortest project window) admits nothing for one full window.
+    /// Roistat refused a request of `class` at `now` (`request_limit_error`).
+    ///
+    /// The refused request was stamped when it was admitted, so it already counts in
+    /// every window, as it did on the server. The server's refusal says its window was
+    /// full, whatever ours says (another integration may share the budget): the class's
+    /// own window (its tier, or for other methods the shortest project window) admits
+    /// nothing until its oldest stamp leaves it, which is when the server's window
+    /// frees a slot too.
     pub fn note_rate_limited(&mut self, class: &RateClass, now: Instant) {
         if !self.config.enabled {
             return;
@@ -386,7 +399,9 @@ impl RateLimiter {
             None => self.project.iter_mut().min_by_key(|w| w.quota.window),
         };
         if let Some(w) = window {
-            let until = now.checked_add(w.quota.window).unwrap_or(now);
+            w.prune(now);
+            let oldest = w.stamps.front().copied().unwrap_or(now);
+            let until = oldest.checked_add(w.quota.window).unwrap_or(now).max(now);
             w.blocked_until = Some(w.blocked_until.map_or(until, |b| b.max(until)));
         }
     }
@@ -395,6 +410,13 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The documented tiers on an exact 60-second minute, without the project budget.
+    fn sixty() -> ScheduleConfig {
+        ScheduleConfig::documented()
+            .with_minute(Duration::from_secs(60))
+            .without_project_budget()
+    }
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
@@ -414,7 +436,7 @@ mod tests {
 
     #[test]
     fn twenty_per_minute_is_never_39_in_the_first_minute() {
-        let mut l = RateLimiter::new(ScheduleConfig::documented().without_project_budget());
+        let mut l = RateLimiter::new(sixty());
         let class = RateClass::OrderList {
             with_visits: false,
             limit: Some(1000),
@@ -433,7 +455,7 @@ mod tests {
 
     #[test]
     fn waits_exactly_until_the_oldest_stamp_expires() {
-        let mut l = RateLimiter::new(ScheduleConfig::documented().without_project_budget());
+        let mut l = RateLimiter::new(sixty());
         let class = RateClass::OrderList {
             with_visits: true,
             limit: Some(500),
@@ -459,8 +481,7 @@ mod tests {
 
     #[test]
     fn tiers_are_independent_but_share_the_project_budget() {
-        let cfg = ScheduleConfig::documented()
-            .with_project_budget(vec![Quota::new(3, Duration::from_secs(1))]);
+        let cfg = sixty().with_project_budget(vec![Quota::new(3, Duration::from_secs(1))]);
         let mut l = RateLimiter::new(cfg);
         let t0 = Instant::now();
         let large = RateClass::OrderList {
@@ -497,7 +518,7 @@ mod tests {
 
     #[test]
     fn earlier_now_from_another_thread_is_treated_as_the_latest() {
-        let mut l = RateLimiter::new(ScheduleConfig::documented().without_project_budget());
+        let mut l = RateLimiter::new(sixty());
         let class = RateClass::OrderList {
             with_visits: true,
             limit: Some(5000),
@@ -511,19 +532,77 @@ mod tests {
     }
 
     #[test]
-    fn note_rate_limited_blocks_the_tier_for_a_window() {
-        let mut l = RateLimiter::new(ScheduleConfig::documented().without_project_budget());
+    fn a_refusal_blocks_the_class_until_its_oldest_stamp_leaves_the_window() {
+        let mut l = RateLimiter::new(sixty());
         let class = RateClass::OrderList {
             with_visits: false,
             limit: None,
         };
         let t0 = Instant::now();
-        l.note_rate_limited(&class, t0);
+        // Two of our requests in the window; the server refuses the second (another
+        // integration used the rest of the budget).
+        assert_eq!(l.try_acquire(&class, t0), Admission::Now);
+        assert_eq!(l.try_acquire(&class, t0 + ms(1500)), Admission::Now);
+        l.note_rate_limited(&class, t0 + ms(1500));
         assert_eq!(
-            l.check(&class, t0 + ms(1)),
+            l.check(&class, t0 + ms(1501)),
             Admission::WaitUntil(t0 + ms(60_000))
         );
         assert_eq!(l.try_acquire(&class, t0 + ms(60_000)), Admission::Now);
+        // With no stamp of ours in the window, a whole window from the refusal.
+        let mut l = RateLimiter::new(sixty());
+        l.note_rate_limited(&RateClass::Other, t0);
+        assert_eq!(
+            l.check(&RateClass::Other, t0),
+            Admission::Now,
+            "no project budget"
+        );
+        let mut l = RateLimiter::new(ScheduleConfig::documented());
+        l.note_rate_limited(&RateClass::Other, t0);
+        assert_eq!(
+            l.check(&RateClass::Other, t0),
+            Admission::WaitUntil(t0 + ms(1100))
+        );
+    }
+
+    #[test]
+    fn the_documented_schedule_has_a_margin_on_every_window() {
+        let c = ScheduleConfig::documented();
+        assert_eq!(c.list_plain, Quota::new(20, Duration::from_secs(61)));
+        assert_eq!(c.list_visits_large, Quota::new(1, Duration::from_secs(61)));
+        assert_eq!(
+            c.project,
+            vec![
+                Quota::new(10, ms(1100)),
+                Quota::new(5000, Duration::from_secs(3630))
+            ]
+        );
+        // The burst that was refused live: the 11th request 1.0003 s after the 1st now
+        // waits for 1.1 s.
+        let mut l = RateLimiter::new(c);
+        let t0 = Instant::now();
+        for i in 0..10 {
+            assert_eq!(l.try_acquire(&RateClass::Other, t0 + ms(i)), Admission::Now);
+        }
+        assert_eq!(
+            l.try_acquire(&RateClass::Other, t0 + Duration::from_micros(1_000_300)),
+            Admission::WaitUntil(t0 + ms(1100))
+        );
+        // The hour: 5,000 requests, then the 5,001st waits for the first to leave 3,630 s.
+        let mut l = RateLimiter::new(
+            ScheduleConfig::documented()
+                .with_project_budget(vec![Quota::new(5000, Duration::from_secs(3630))]),
+        );
+        for i in 0..5000u64 {
+            assert_eq!(
+                l.try_acquire(&RateClass::Other, t0 + ms(i * 10)),
+                Admission::Now
+            );
+        }
+        assert_eq!(
+            l.try_acquire(&RateClass::Other, t0 + ms(50_000)),
+            Admission::WaitUntil(t0 + Duration::from_secs(3630))
+        );
     }
 
     /// Drives a limiter like an executor would (retry at the instant it names) over

@@ -1,43 +1,52 @@
-//! The retry policy as a pure decision: outcome in, "stop" or "wait this long" out.
+//! The retry policy as a pure decision: a failure in, "stop" or "wait" out.
 //!
-//! | outcome | retried? |
-//! |---|---|
-//! | transport error or timeout before the request was sent | always |
-//! | transport error or timeout after it may have been processed | only if the operation is [`Idempotent`](RetrySafety::Idempotent) |
-//! | `request_limit_error`, HTTP 429 | always, after at least the rate window (or `Retry-After`) |
-//! | `internal_error`, HTTP 500, 502, 504 | only if idempotent (the server may have applied the request) |
-//! | HTTP 503 | always (the service refused before doing anything) |
-//! | any other Roistat error code or status, undecodable bodies | never |
+//! What a failure means is decided once, by [`Error::classify`]; this module adds the
+//! operation's [`RetrySafety`], the attempt count and the timing:
 //!
-//! Backoff is exponential with full jitter (`random(0, min(max_delay, base * 2^(n-1)))`)
-//! and the randomness is a parameter, so tests are deterministic. The executors sleep;
-//! this module only computes.
+//! | failure | retried? | after |
+//! |---|---|---|
+//! | transport error or timeout before the request was sent | always | backoff |
+//! | transport error or timeout after it may have been processed | only if [`Idempotent`](RetrySafety::Idempotent) | backoff |
+//! | `request_limit_error`, HTTP 429, order list | always | until the limiter's window frees a slot (or `Retry-After`) |
+//! | `request_limit_error`, HTTP 429, other methods | always | about 1 s, then 5 s, then 15 s, jittered (or `Retry-After`) |
+//! | `internal_error`, HTTP 500, 502, 504, 503 without `Retry-After` | only if idempotent | backoff |
+//! | HTTP 503 with `Retry-After` (the server refused before doing anything) | always | `Retry-After` |
+//! | an answer over the size cap, any other code or status, undecodable bodies | never | |
+//!
+//! Every retry counts against [`max_attempts`](RetryPolicy::max_attempts) (the default
+//! 4 attempts leave room for the 1 s, 5 s and 15 s waits), and the call's total timeout
+//! bounds them all. Backoff is exponential with full jitter
+//! (`random(0, min(max_delay, base * 2^(n-1)))`) and the randomness is a parameter, so
+//! tests are deterministic. The executors sleep; this module only computes.
 //!
 //! ```
-//! use std::time::Duration;
-//! use roistat_core::retry::{Outcome, RetryDecision, RetryPolicy, RetrySafety};
-//! use roistat_core::error::Phase;
+//! use std::time::{Duration, SystemTime};
+//! use roistat_core::{Error, FailureKind, RateClass};
+//! use roistat_core::retry::{RetryDecision, RetryPolicy, RetrySafety};
 //!
 //! let policy = RetryPolicy::default();
+//! let now = SystemTime::now();
 //! let mut rng = || 0.5;
 //! // A connection refused before sending: retry after half of the first backoff step.
+//! let refused = Error::transport(FailureKind::Connect, None);
 //! assert_eq!(
-//!     policy.decide(RetrySafety::NotIdempotent, 1, &Outcome::Transport(Phase::NotSent), &mut rng),
+//!     policy.decide(RetrySafety::NotIdempotent, &RateClass::Other, 1, 0, &refused, now, &mut rng),
 //!     RetryDecision::RetryAfter(Duration::from_millis(250))
 //! );
 //! // A reset after sending a delete: never repeat it.
+//! let reset = Error::transport(FailureKind::Io, None);
 //! assert_eq!(
-//!     policy.decide(RetrySafety::NotIdempotent, 1, &Outcome::Transport(Phase::MaybeProcessed), &mut rng),
+//!     policy.decide(RetrySafety::NotIdempotent, &RateClass::Other, 1, 0, &reset, now, &mut rng),
 //!     RetryDecision::Stop
 //! );
 //! ```
 
 use std::time::{Duration, SystemTime};
 
-use http::{HeaderMap, StatusCode};
-use roistat_types::ErrorCode;
+use http::HeaderMap;
 
-use crate::error::{Error, Phase};
+use crate::error::Error;
+use crate::ratelimit::RateClass;
 
 /// Whether an operation may be sent again after it may already have been processed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,99 +101,56 @@ impl RetryAfter {
     }
 }
 
-/// What happened to one attempt, as far as retrying is concerned.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Outcome {
-    /// The connection failed.
-    Transport(Phase),
-    /// A timeout fired.
-    Timeout(Phase),
-    /// The server answered with this status and no Roistat error envelope.
-    Status {
-        /// The HTTP status.
-        status: StatusCode,
-        /// The server's `Retry-After`, resolved against the current time.
-        retry_after: Option<Duration>,
-    },
-    /// Roistat answered with its error envelope.
-    Api {
-        /// The error code.
-        code: ErrorCode,
-        /// The server's `Retry-After`, resolved against the current time.
-        retry_after: Option<Duration>,
-    },
-}
-
-impl Outcome {
-    /// The outcome an [`Error`] represents; `None` for errors that no retry can fix
-    /// (invalid input, configuration, undecodable JSON, an exhausted retry loop).
-    /// `now` resolves a `Retry-After` date.
-    pub fn from_error(error: &Error, now: SystemTime) -> Option<Self> {
-        let ra = error.retry_after().map(|r| r.delay_from(now));
-        match error {
-            Error::Transport { phase, .. } => Some(Outcome::Transport(*phase)),
-            Error::Timeout { phase } => Some(Outcome::Timeout(*phase)),
-            Error::Api(e) => Some(Outcome::Api {
-                code: e.code.clone(),
-                retry_after: ra,
-            }),
-            Error::UnexpectedResponse { http_status, .. } => Some(Outcome::Status {
-                status: *http_status,
-                retry_after: ra,
-            }),
-            _ => None,
-        }
-    }
-}
-
 /// The policy's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RetryDecision {
-    /// Give up and report the failure.
+    /// Give up: the failure is final.
     Stop,
-    /// Wait this long, then send the request again.
+    /// Try again after this delay.
     RetryAfter(Duration),
+    /// Try again as soon as the rate limiter admits the request (an order-list call
+    /// refused by the server: the limiter has counted the refusal and knows when its
+    /// window frees a slot).
+    WhenAdmitted,
 }
 
-/// How often and how patiently to retry (see the [module docs](self)).
+/// When to retry (see the [module docs](self)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
     base_delay: Duration,
     max_delay: Duration,
-    rate_limit_delay: Duration,
+    rate_limit_delays: Vec<Duration>,
     max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// 4 attempts, 500 ms base, 30 s cap; `request_limit_error` waits 60 s (one window of
-    /// the per-minute tiers) plus jitter; `Retry-After` is honoured up to 120 s.
+    /// 4 attempts, backoff from 0.5 s to 30 s, rate-limit waits of 1 s, 5 s and 15 s for
+    /// methods outside the order list (what worked against the live API), `Retry-After`
+    /// honoured up to 2 minutes.
     fn default() -> Self {
         Self {
             max_attempts: 4,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
-            rate_limit_delay: Duration::from_secs(60),
+            rate_limit_delays: vec![
+                Duration::from_secs(1),
+                Duration::from_secs(5),
+                Duration::from_secs(15),
+            ],
             max_retry_after: Duration::from_secs(120),
         }
     }
 }
 
-/// Kinds of retryable outcome.
-enum Kind {
-    Transient,
-    RateLimit,
-}
-
 impl RetryPolicy {
-    /// One attempt, no retries.
+    /// No retries at all.
     pub fn none() -> Self {
         Self::default().with_max_attempts(1)
     }
 
-    /// Total attempts including the first (at least 1).
+    /// At most `n` attempts (at least 1) for transient failures.
     pub fn with_max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);
         self
@@ -196,15 +162,16 @@ impl RetryPolicy {
         self
     }
 
-    /// The cap of the exponential backoff.
+    /// The longest backoff step.
     pub fn with_max_delay(mut self, d: Duration) -> Self {
         self.max_delay = d;
         self
     }
 
-    /// The wait after `request_limit_error` or 429 without `Retry-After`.
-    pub fn with_rate_limit_delay(mut self, d: Duration) -> Self {
-        self.rate_limit_delay = d;
+    /// The waits after successive `request_limit_error`s of methods outside the order
+    /// list (the last one repeats); an empty list means 1 s.
+    pub fn with_rate_limit_delays(mut self, delays: Vec<Duration>) -> Self {
+        self.rate_limit_delays = delays;
         self
     }
 
@@ -214,7 +181,7 @@ impl RetryPolicy {
         self
     }
 
-    /// Total attempts including the first.
+    /// The attempts allowed for transient failures.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
@@ -224,14 +191,14 @@ impl RetryPolicy {
         self.base_delay
     }
 
-    /// The cap of the exponential backoff.
+    /// The longest backoff step.
     pub fn max_delay(&self) -> Duration {
         self.max_delay
     }
 
-    /// The wait after a rate-limit answer without `Retry-After`.
-    pub fn rate_limit_delay(&self) -> Duration {
-        self.rate_limit_delay
+    /// The waits after successive rate-limit refusals (other methods).
+    pub fn rate_limit_delays(&self) -> &[Duration] {
+        &self.rate_limit_delays
     }
 
     /// The longest `Retry-After` honoured.
@@ -239,82 +206,69 @@ impl RetryPolicy {
         self.max_retry_after
     }
 
-    /// The longest wait [`decide`](Self::decide) can ever answer.
+    /// The longest single delay the policy can ask for.
     pub fn max_wait(&self) -> Duration {
+        let rate = self
+            .rate_limit_delays
+            .iter()
+            .max()
+            .copied()
+            .unwrap_or(Duration::from_secs(1));
         self.max_delay
-            .max(self.rate_limit_delay.saturating_add(self.base_delay))
+            .max(rate.saturating_add(rate / 2))
             .max(self.max_retry_after)
     }
 
-    /// Decides after attempt number `attempt` (1 for the first) ended with `outcome`.
-    /// `rng` returns uniform numbers in `[0, 1)` (values outside are clamped).
+    /// Decides after a failed attempt.
+    ///
+    /// `attempt` counts the attempts made so far (from 1), `refusals` the rate-limit
+    /// refusals among them; `now` resolves a `Retry-After` date; `rng` yields numbers
+    /// in `[0, 1)` for the jitter.
+    #[allow(clippy::too_many_arguments)]
     pub fn decide(
         &self,
         safety: RetrySafety,
+        class: &RateClass,
         attempt: u32,
-        outcome: &Outcome,
-        rng: &mut impl FnMut() -> f64,
-    ) -> RetryDecision {
-        if attempt >= self.max_attempts {
-            return RetryDecision::Stop;
-        }
-        let idempotent = safety == RetrySafety::Idempotent;
-        let (kind, retry_after) = match outcome {
-            Outcome::Transport(Phase::NotSent) | Outcome::Timeout(Phase::NotSent) => {
-                (Kind::Transient, None)
-            }
-            Outcome::Transport(Phase::MaybeProcessed) | Outcome::Timeout(Phase::MaybeProcessed)
-                if idempotent =>
-            {
-                (Kind::Transient, None)
-            }
-            Outcome::Status {
-                status,
-                retry_after,
-            } => match status.as_u16() {
-                429 => (Kind::RateLimit, *retry_after),
-                503 => (Kind::Transient, *retry_after),
-                // A gateway error or a crash may come after the request was applied.
-                500 | 502 | 504 if idempotent => (Kind::Transient, *retry_after),
-                _ => return RetryDecision::Stop,
-            },
-            Outcome::Api { code, retry_after } => match code {
-                ErrorCode::RequestLimitError => (Kind::RateLimit, *retry_after),
-                ErrorCode::InternalError if idempotent => (Kind::Transient, *retry_after),
-                _ => return RetryDecision::Stop,
-            },
-            _ => return RetryDecision::Stop,
-        };
-        let retry_after = retry_after.map(|d| d.min(self.max_retry_after));
-        let delay = match (kind, retry_after) {
-            (Kind::RateLimit, Some(ra)) => ra,
-            (Kind::RateLimit, None) => self
-                .rate_limit_delay
-                .saturating_add(scale(self.base_delay, rng())),
-            (Kind::Transient, ra) => {
-                let backoff = scale(self.backoff_cap(attempt), rng());
-                ra.map_or(backoff, |ra| backoff.max(ra))
-            }
-        };
-        RetryDecision::RetryAfter(delay.min(self.max_wait()))
-    }
-
-    /// Like [`decide`](Self::decide) for an [`Error`]; errors no retry can fix stop.
-    pub fn decide_error(
-        &self,
-        safety: RetrySafety,
-        attempt: u32,
+        refusals: u32,
         error: &Error,
         now: SystemTime,
         rng: &mut impl FnMut() -> f64,
     ) -> RetryDecision {
-        match Outcome::from_error(error, now) {
-            Some(outcome) => self.decide(safety, attempt, &outcome, rng),
-            None => RetryDecision::Stop,
+        let c = error.classify();
+        if !c.transient || (c.may_have_applied && safety != RetrySafety::Idempotent) {
+            return RetryDecision::Stop;
         }
+        let retry_after = error
+            .retry_after()
+            .map(|r| r.delay_from(now).min(self.max_retry_after));
+        if attempt >= self.max_attempts {
+            return RetryDecision::Stop;
+        }
+        if c.rate_limited {
+            return match (retry_after, class) {
+                (Some(ra), _) => RetryDecision::RetryAfter(ra),
+                (None, RateClass::OrderList { .. }) => RetryDecision::WhenAdmitted,
+                (None, _) => {
+                    let i = usize::try_from(refusals.saturating_sub(1)).unwrap_or(usize::MAX);
+                    let step = self
+                        .rate_limit_delays
+                        .get(i)
+                        .or(self.rate_limit_delays.last())
+                        .copied()
+                        .unwrap_or(Duration::from_secs(1));
+                    // +-25 % so that clients refused together do not return together.
+                    let jittered = scale(step / 2, rng()).saturating_add(step.mul_f64(0.75));
+                    RetryDecision::RetryAfter(jittered.min(self.max_wait()))
+                }
+            };
+        }
+        let transient_attempts = attempt.saturating_sub(refusals).max(1);
+        let backoff = scale(self.backoff_cap(transient_attempts), rng());
+        let delay = retry_after.map_or(backoff, |ra| backoff.max(ra));
+        RetryDecision::RetryAfter(delay.min(self.max_wait()))
     }
 
-    /// `min(max_delay, base * 2^(attempt-1))`.
     fn backoff_cap(&self, attempt: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
         self.base_delay
@@ -324,7 +278,6 @@ impl RetryPolicy {
     }
 }
 
-/// `d * r` for `r` clamped to `[0, 1]`, without the panics of `Duration::mul_f64`.
 fn scale(d: Duration, r: f64) -> Duration {
     let r = if r.is_finite() {
         r.clamp(0.0, 1.0)
@@ -338,72 +291,104 @@ fn scale(d: Duration, r: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{ApiError, FailureKind, RequestState};
     use RetrySafety::*;
+    use http::StatusCode;
     use proptest::prelude::*;
+    use roistat_types::ErrorCode;
 
-    fn api(code: ErrorCode) -> Outcome {
-        Outcome::Api {
-            code,
-            retry_after: None,
+    const LIST: RateClass = RateClass::OrderList {
+        with_visits: false,
+        limit: Some(1000),
+    };
+
+    fn api(code: ErrorCode) -> Error {
+        ApiError::new(code, StatusCode::OK).into()
+    }
+
+    fn status(s: u16, retry_after: Option<u64>) -> Error {
+        Error::UnexpectedResponse {
+            http_status: StatusCode::from_u16(s).unwrap(),
+            snippet: String::new(),
+            retry_after: retry_after.map(|s| RetryAfter::Delay(Duration::from_secs(s))),
         }
     }
 
-    fn status(s: u16) -> Outcome {
-        Outcome::Status {
-            status: StatusCode::from_u16(s).unwrap(),
-            retry_after: None,
-        }
-    }
-
-    fn retries(p: &RetryPolicy, safety: RetrySafety, o: &Outcome) -> bool {
-        matches!(
-            p.decide(safety, 1, o, &mut || 0.5),
-            RetryDecision::RetryAfter(_)
+    fn decide(
+        p: &RetryPolicy,
+        safety: RetrySafety,
+        attempt: u32,
+        e: &Error,
+        r: f64,
+    ) -> RetryDecision {
+        p.decide(
+            safety,
+            &RateClass::Other,
+            attempt,
+            0,
+            e,
+            SystemTime::now(),
+            &mut || r,
         )
+    }
+
+    fn retries(p: &RetryPolicy, safety: RetrySafety, e: &Error) -> bool {
+        decide(p, safety, 1, e, 0.5) != RetryDecision::Stop
     }
 
     #[test]
     fn the_table_of_the_module_docs() {
         let p = RetryPolicy::default();
         for s in [Idempotent, NotIdempotent] {
-            assert!(retries(&p, s, &Outcome::Transport(Phase::NotSent)));
-            assert!(retries(&p, s, &Outcome::Timeout(Phase::NotSent)));
+            assert!(retries(
+                &p,
+                s,
+                &Error::transport(FailureKind::Connect, None)
+            ));
+            assert!(retries(
+                &p,
+                s,
+                &Error::transport(FailureKind::ConnectTimeout, None)
+            ));
             assert!(retries(&p, s, &api(ErrorCode::RequestLimitError)));
-            assert!(retries(&p, s, &status(429)));
-            assert!(retries(&p, s, &status(503)));
+            assert!(retries(&p, s, &status(429, None)));
+            assert!(retries(&p, s, &status(503, Some(1))));
             assert!(!retries(&p, s, &api(ErrorCode::ResourceNotFound)));
             assert!(!retries(&p, s, &api(ErrorCode::AuthenticationFailed)));
             assert!(!retries(&p, s, &api(ErrorCode::Other("new".into()))));
-            assert!(!retries(&p, s, &status(404)));
-            assert!(!retries(&p, s, &status(200)));
+            assert!(!retries(&p, s, &status(404, None)));
+            assert!(!retries(&p, s, &status(200, None)));
+            assert!(!retries(
+                &p,
+                s,
+                &Error::transport(FailureKind::BodyTooLarge, None)
+            ));
         }
-        for o in [
-            Outcome::Transport(Phase::MaybeProcessed),
-            Outcome::Timeout(Phase::MaybeProcessed),
+        for e in [
+            Error::transport(FailureKind::Io, None),
+            Error::timeout(RequestState::MaybeProcessed),
             api(ErrorCode::InternalError),
-            status(500),
-            status(502),
-            status(504),
+            status(500, None),
+            status(502, None),
+            status(503, None),
+            status(504, None),
         ] {
-            assert!(retries(&p, Idempotent, &o), "{o:?}");
-            assert!(!retries(&p, NotIdempotent, &o), "{o:?}");
+            assert!(retries(&p, Idempotent, &e), "{e:?}");
+            assert!(!retries(&p, NotIdempotent, &e), "{e:?}");
         }
     }
 
     #[test]
     fn attempts_are_bounded() {
         let p = RetryPolicy::default().with_max_attempts(3);
-        let o = Outcome::Transport(Phase::NotSent);
+        let e = Error::transport(FailureKind::Connect, None);
         assert!(matches!(
-            p.decide(Idempotent, 2, &o, &mut || 0.0),
+            decide(&p, Idempotent, 2, &e, 0.0),
             RetryDecision::RetryAfter(_)
         ));
+        assert_eq!(decide(&p, Idempotent, 3, &e, 0.0), RetryDecision::Stop);
         assert_eq!(
-            p.decide(Idempotent, 3, &o, &mut || 0.0),
-            RetryDecision::Stop
-        );
-        assert_eq!(
-            RetryPolicy::none().decide(Idempotent, 1, &o, &mut || 0.0),
+            decide(&RetryPolicy::none(), Idempotent, 1, &e, 0.0),
             RetryDecision::Stop
         );
     }
@@ -411,71 +396,83 @@ mod tests {
     #[test]
     fn exponential_backoff_with_full_jitter() {
         let p = RetryPolicy::default();
-        let o = Outcome::Transport(Phase::NotSent);
-        let d = |attempt, r: f64| p.decide(Idempotent, attempt, &o, &mut || r);
+        let e = Error::transport(FailureKind::Connect, None);
+        let d = |attempt, r: f64| decide(&p, Idempotent, attempt, &e, r);
+        let ms = |n| RetryDecision::RetryAfter(Duration::from_millis(n));
+        assert_eq!(d(1, 1.0), ms(500));
+        assert_eq!(d(2, 1.0), ms(1000));
+        assert_eq!(d(3, 1.0), ms(2000));
+        assert_eq!(d(3, 0.0), ms(0));
         let p10 = p.clone().with_max_attempts(10);
-        assert_eq!(
-            d(1, 1.0),
-            RetryDecision::RetryAfter(Duration::from_millis(500))
-        );
-        assert_eq!(
-            d(2, 1.0),
-            RetryDecision::RetryAfter(Duration::from_millis(1000))
-        );
-        assert_eq!(
-            d(3, 1.0),
-            RetryDecision::RetryAfter(Duration::from_millis(2000))
-        );
-        assert_eq!(d(3, 0.0), RetryDecision::RetryAfter(Duration::ZERO));
-        assert_eq!(
-            p10.decide(Idempotent, 9, &o, &mut || 1.0),
-            RetryDecision::RetryAfter(Duration::from_secs(30))
-        );
+        assert_eq!(decide(&p10, Idempotent, 9, &e, 1.0), ms(30_000));
         // Garbage randomness is clamped, never a panic.
-        assert_eq!(d(1, f64::NAN), RetryDecision::RetryAfter(Duration::ZERO));
-        assert_eq!(d(1, -3.0), RetryDecision::RetryAfter(Duration::ZERO));
-        assert_eq!(
-            d(1, 7.0),
-            RetryDecision::RetryAfter(Duration::from_millis(500))
-        );
+        assert_eq!(d(1, f64::NAN), ms(0));
+        assert_eq!(d(1, -3.0), ms(0));
+        assert_eq!(d(1, 7.0), ms(500));
     }
 
     #[test]
-    fn rate_limits_wait_a_window_or_retry_after() {
+    fn rate_limits_wait_for_the_window_or_escalate_by_method() {
         let p = RetryPolicy::default();
+        let refused = api(ErrorCode::RequestLimitError);
+        let now = SystemTime::now();
+        // The order list waits for its own window (the limiter knows when).
         assert_eq!(
+            p.decide(NotIdempotent, &LIST, 1, 1, &refused, now, &mut || 0.0),
+            RetryDecision::WhenAdmitted
+        );
+        // Other methods: about 1 s, then 5 s, then 15 s (and 15 s after that), +-25 %.
+        let other = |n, r| {
             p.decide(
                 NotIdempotent,
-                1,
-                &api(ErrorCode::RequestLimitError),
-                &mut || 0.0
+                &RateClass::Other,
+                n,
+                n,
+                &refused,
+                now,
+                &mut || r,
+            )
+        };
+        let s = |x: f64| RetryDecision::RetryAfter(Duration::from_secs_f64(x));
+        assert_eq!(other(1, 0.5), s(1.0));
+        assert_eq!(other(2, 0.5), s(5.0));
+        assert_eq!(other(3, 0.5), s(15.0));
+
+        assert_eq!(other(1, 0.0), s(0.75));
+        assert_eq!(other(1, 1.0), s(1.25));
+        // Refusals count as attempts.
+        assert_eq!(other(4, 0.5), RetryDecision::Stop);
+        let many = RetryPolicy::default().with_max_attempts(50);
+        assert_eq!(
+            many.decide(
+                NotIdempotent,
+                &RateClass::Other,
+                40,
+                40,
+                &refused,
+                now,
+                &mut || 0.5
             ),
-            RetryDecision::RetryAfter(Duration::from_secs(60))
+            s(15.0)
         );
-        let with_ra = Outcome::Api {
-            code: ErrorCode::RequestLimitError,
-            retry_after: Some(Duration::from_secs(7)),
+        // Retry-After wins, capped.
+        let with_ra = |secs| {
+            let mut e = ApiError::new(ErrorCode::RequestLimitError, StatusCode::OK);
+            e.retry_after = Some(RetryAfter::Delay(Duration::from_secs(secs)));
+            Error::from(e)
         };
         assert_eq!(
-            p.decide(NotIdempotent, 1, &with_ra, &mut || 0.9),
-            RetryDecision::RetryAfter(Duration::from_secs(7))
+            p.decide(NotIdempotent, &LIST, 1, 1, &with_ra(7), now, &mut || 0.9),
+            s(7.0)
         );
-        let huge = Outcome::Status {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            retry_after: Some(Duration::from_secs(86_400)),
-        };
         assert_eq!(
-            p.decide(Idempotent, 1, &huge, &mut || 0.9),
-            RetryDecision::RetryAfter(Duration::from_secs(120))
+            p.decide(Idempotent, &LIST, 1, 1, &with_ra(86_400), now, &mut || 0.9),
+            s(120.0)
         );
         // A transient error's Retry-After is a floor under the backoff.
-        let unavailable = Outcome::Status {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            retry_after: Some(Duration::from_secs(3)),
-        };
         assert_eq!(
-            p.decide(Idempotent, 1, &unavailable, &mut || 0.5),
-            RetryDecision::RetryAfter(Duration::from_secs(3))
+            decide(&p, Idempotent, 1, &status(503, Some(3)), 0.5),
+            s(3.0)
         );
     }
 
@@ -510,74 +507,52 @@ mod tests {
         );
     }
 
-    #[test]
-    fn errors_map_to_outcomes() {
-        let now = SystemTime::now();
-        let e = Error::transport(Phase::MaybeProcessed, "reset", None);
-        assert_eq!(
-            Outcome::from_error(&e, now),
-            Some(Outcome::Transport(Phase::MaybeProcessed))
-        );
-        let e = Error::invalid_request("bad");
-        assert_eq!(Outcome::from_error(&e, now), None);
-        let p = RetryPolicy::default();
-        assert_eq!(
-            p.decide_error(Idempotent, 1, &e, now, &mut || 0.5),
-            RetryDecision::Stop
-        );
-        let e = Error::UnexpectedResponse {
-            http_status: StatusCode::SERVICE_UNAVAILABLE,
-            snippet: String::new(),
-            retry_after: Some(RetryAfter::Delay(Duration::from_secs(2))),
-        };
-        assert_eq!(
-            Outcome::from_error(&e, now),
-            Some(Outcome::Status {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                retry_after: Some(Duration::from_secs(2))
-            })
-        );
-    }
-
-    fn any_outcome() -> impl Strategy<Value = Outcome> {
-        let phase = prop_oneof![Just(Phase::NotSent), Just(Phase::MaybeProcessed)];
-        let ra = proptest::option::of((0u64..1_000_000).prop_map(Duration::from_millis));
+    fn any_error() -> impl Strategy<Value = Error> {
+        let kind = proptest::sample::select(vec![
+            FailureKind::Resolve,
+            FailureKind::Connect,
+            FailureKind::ConnectTimeout,
+            FailureKind::Tls,
+            FailureKind::Timeout,
+            FailureKind::Io,
+            FailureKind::BodyTooLarge,
+            FailureKind::Other,
+        ]);
+        let ra = proptest::option::of(0u64..1_000_000);
         let code = prop_oneof![
             proptest::sample::select(ErrorCode::KNOWN.to_vec()),
             "[a-z_]{1,12}".prop_map(|s| ErrorCode::from(s.as_str())),
         ];
         prop_oneof![
-            phase.clone().prop_map(Outcome::Transport),
-            phase.prop_map(Outcome::Timeout),
-            (100u16..600, ra.clone()).prop_map(|(s, retry_after)| Outcome::Status {
-                status: StatusCode::from_u16(s).unwrap(),
-                retry_after
+            kind.prop_map(|k| Error::transport(k, None)),
+            (100u16..600, ra.clone()).prop_map(|(s, ra)| status(s, ra.map(|ms| ms / 1000))),
+            (code, ra).prop_map(|(code, ra)| {
+                let mut e = ApiError::new(code, StatusCode::OK);
+                e.retry_after = ra.map(|ms| RetryAfter::Delay(Duration::from_millis(ms)));
+                Error::from(e)
             }),
-            (code, ra).prop_map(|(code, retry_after)| Outcome::Api { code, retry_after }),
         ]
     }
 
     proptest! {
         #[test]
-        fn never_repeats_a_maybe_processed_non_idempotent_op(
+        fn never_repeats_what_may_have_been_applied_unless_idempotent(
             attempt in 1u32..10,
-            phase_timeout in any::<bool>(),
+            error in any_error(),
             r in 0.0f64..1.0,
         ) {
-            let o = if phase_timeout {
-                Outcome::Timeout(Phase::MaybeProcessed)
-            } else {
-                Outcome::Transport(Phase::MaybeProcessed)
-            };
             let p = RetryPolicy::default().with_max_attempts(20);
-            prop_assert_eq!(p.decide(NotIdempotent, attempt, &o, &mut || r), RetryDecision::Stop);
+            let d = p.decide(NotIdempotent, &RateClass::Other, attempt, 0, &error, SystemTime::now(), &mut || r);
+            if error.classify().may_have_applied {
+                prop_assert_eq!(d, RetryDecision::Stop);
+            }
         }
 
         #[test]
         fn delays_are_capped_and_attempts_bounded(
             attempt in 1u32..40,
             max_attempts in 1u32..20,
-            outcome in any_outcome(),
+            error in any_error(),
             idempotent in any::<bool>(),
             r in -1.0f64..2.0,
             base_ms in 0u64..10_000,
@@ -588,12 +563,12 @@ mod tests {
                 .with_base_delay(Duration::from_millis(base_ms))
                 .with_max_delay(Duration::from_millis(cap_ms));
             let safety = if idempotent { Idempotent } else { NotIdempotent };
-            match p.decide(safety, attempt, &outcome, &mut || r) {
-                RetryDecision::Stop => {}
+            match p.decide(safety, &RateClass::Other, attempt, 0, &error, SystemTime::now(), &mut || r) {
+                RetryDecision::Stop | RetryDecision::WhenAdmitted => {}
                 RetryDecision::RetryAfter(d) => {
-                    prop_assert!(attempt < max_attempts);
                     prop_assert!(d <= p.max_wait());
-                    if matches!(outcome, Outcome::Transport(_) | Outcome::Timeout(_)) {
+                    prop_assert!(attempt < max_attempts);
+                    if matches!(error, Error::Transport { .. } | Error::Timeout { .. }) {
                         prop_assert!(d <= p.max_delay());
                     }
                 }

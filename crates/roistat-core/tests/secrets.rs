@@ -10,7 +10,7 @@ use roistat_core::endpoints::{
     OrderInfo, SetStatuses, UpdateOrderStatus,
 };
 use roistat_core::types::{NewOrder, OrderId, ProjectId, Status, StatusId, StatusType};
-use roistat_core::{ApiKey, Config, Endpoint, Error, Phase, decode, prepare};
+use roistat_core::{ApiKey, Config, Endpoint, Error, FailureKind, decode, prepare};
 
 fn assert_clean(what: &str, text: &str) {
     assert!(
@@ -81,9 +81,8 @@ fn no_output_contains_the_key() {
     let err = Error::RetriesExhausted {
         attempts: 4,
         last: Box::new(Error::transport(
-            Phase::MaybeProcessed,
-            "connection reset",
-            None,
+            FailureKind::Io,
+            Some("connection reset".into()),
         )),
     };
     assert_clean("a wrapped error", &format!("{err} {err:?}"));

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use roistat_core::types::{ErrorCode, ListOrdersRequest, OrderId};
-use roistat_core::{Error, Phase, RequestState};
+use roistat_core::{Error, RequestState};
 use roistat_mock::{Fault, MockServer};
 
 use crate::support::{Api, both_clients, builder};
@@ -88,13 +88,13 @@ async fn faults_without_retries_are_typed<C: Api>() {
             Fault::Stall => matches!(
                 e,
                 Error::Timeout {
-                    phase: Phase::MaybeProcessed
+                    state: RequestState::MaybeProcessed
                 }
             ),
             Fault::CutBody | Fault::Reset => matches!(
                 e,
                 Error::Transport {
-                    phase: Phase::MaybeProcessed,
+                    state: RequestState::MaybeProcessed,
                     ..
                 }
             ),

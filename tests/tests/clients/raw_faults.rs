@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use roistat_core::types::{ErrorCode, OrderId};
-use roistat_core::{Error, Phase, RequestState};
+use roistat_core::{Error, RequestState};
 
 use crate::support::raw::{
     self, Act, RawServer, STATUSES, SUCCESS, bad_gateway, envelope, json, response, truncated,
@@ -53,7 +53,7 @@ async fn connection_refused_is_not_sent_and_retried<C: Api>() {
         matches!(
             e,
             Error::Transport {
-                phase: Phase::NotSent,
+                state: RequestState::NotSent,
                 ..
             }
         ),
@@ -70,7 +70,7 @@ async fn connection_refused_is_not_sent_and_retried<C: Api>() {
         matches!(
             **last,
             Error::Transport {
-                phase: Phase::NotSent,
+                state: RequestState::NotSent,
                 ..
             }
         ),
@@ -121,7 +121,7 @@ async fn reset_after_the_request_is_read<C: Api>() {
         matches!(
             **last,
             Error::Transport {
-                phase: Phase::MaybeProcessed,
+                state: RequestState::MaybeProcessed,
                 ..
             }
         ),
@@ -143,7 +143,7 @@ async fn stalled_server_hits_the_attempt_timeout<C: Api>() {
         matches!(
             e,
             Error::Timeout {
-                phase: Phase::MaybeProcessed
+                state: RequestState::MaybeProcessed
             }
         ),
         "{e:?}"
@@ -176,7 +176,7 @@ async fn truncated_body_is_a_transport_error_and_retried<C: Api>() {
         matches!(
             e,
             Error::Transport {
-                phase: Phase::MaybeProcessed,
+                state: RequestState::MaybeProcessed,
                 ..
             }
         ),

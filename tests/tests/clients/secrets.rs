@@ -110,7 +110,7 @@ async fn exercise<C: Api>(out: &mut Vec<String>) -> usize {
     let client: C = b.build().unwrap();
     out.push(format!("{client:?}"));
     out.push(format!("{client:#?}"));
-    out.push(format!("{:?}", client.settings()));
+    out.push(format!("{:?}", client.engine()));
 
     // Successes (the key works: the mock accepts only it).
     let page = client

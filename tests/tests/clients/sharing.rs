@@ -33,7 +33,7 @@ async fn async_futures_can_be_spawned() {
             let client = client.clone();
             tokio::spawn(async move {
                 let page = client
-                    .list_orders(&ListOrdersRequest::new().limit(10).offset(i * 10))
+                    .list_orders(ListOrdersRequest::new().limit(10).offset(i * 10))
                     .await
                     .unwrap();
                 let mut orders = client.orders(ListOrdersRequest::new().limit(50));
@@ -98,7 +98,7 @@ fn blocking_clones_share_the_rate_limiter() {
             let page = &page;
             s.spawn(move || {
                 for _ in 0..3 {
-                    c.list_orders(page).unwrap();
+                    c.list_orders(page.clone()).unwrap();
                 }
             });
         }
@@ -121,7 +121,7 @@ fn blocking_clones_share_the_rate_limiter() {
             let page = &page;
             s.spawn(move || {
                 for _ in 0..3 {
-                    let _ = c.list_orders(page);
+                    let _ = c.list_orders(page.clone());
                 }
             });
         }
@@ -142,7 +142,7 @@ async fn async_clones_share_the_rate_limiter() {
         .map(|c| {
             tokio::spawn(async move {
                 for _ in 0..3 {
-                    c.list_orders(&ListOrdersRequest::new().limit(10))
+                    c.list_orders(ListOrdersRequest::new().limit(10))
                         .await
                         .unwrap();
                 }
@@ -166,7 +166,7 @@ async fn async_clones_share_the_rate_limiter() {
             let c: roistat_async::Client = limited(&server).build().unwrap();
             tokio::spawn(async move {
                 for _ in 0..3 {
-                    let _ = c.list_orders(&ListOrdersRequest::new().limit(10)).await;
+                    let _ = c.list_orders(ListOrdersRequest::new().limit(10)).await;
                 }
             })
         })
@@ -207,7 +207,7 @@ async fn blocking_client_inside_a_tokio_runtime() {
             .collect::<Result<Vec<_>, _>>()
     });
     let from_async = asynchronous
-        .list_orders(&ListOrdersRequest::new().limit(100))
+        .list_orders(ListOrdersRequest::new().limit(100))
         .await
         .unwrap();
     let from_blocking = handle.await.unwrap().unwrap();

@@ -60,7 +60,7 @@ async fn ten_thousand_orders_through_ten_percent_faults<C: Api>() {
                 .with_max_attempts(2)
                 .with_base_delay(Duration::from_millis(2))
                 .with_max_delay(Duration::from_millis(10))
-                .with_rate_limit_delay(Duration::from_millis(5)),
+                .with_rate_limit_delays(vec![Duration::from_millis(5)]),
         )
         // Longer than a normal upload of 100 orders, shorter than the stall.
         .timeout(Duration::from_millis(200))

@@ -8,8 +8,8 @@ use crate::error::CliError;
 use crate::output;
 
 /// Prints the custom field names.
-pub fn list(api: &mut Api, format: Format) -> Result<(), CliError> {
-    let names = api.custom_fields()?;
+pub fn list(api: &Api, format: Format) -> Result<(), CliError> {
+    let names = api.client().custom_field_names()?;
     let mut out = output::stdout();
     match format {
         Format::Json | Format::Ndjson => output::write_json_list(&mut out, format, &names)?,

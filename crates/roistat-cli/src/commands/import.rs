@@ -74,7 +74,7 @@ fn sentence(r: &AddOrdersReport) -> String {
 }
 
 /// Runs the import.
-pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliError> {
+pub fn run(api: &Api, args: &ImportArgs, format: Format) -> Result<(), CliError> {
     let (input, source) = super::read_input(&args.file)?;
     let parsed = import::parse(&input, args.input_format, &source)?;
     drop(input);
@@ -92,7 +92,13 @@ pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliEr
 
     let mut out = output::stdout();
     let mut csv_header_done = false;
-    let mut lines: Vec<BatchLine> = Vec::new();
+    // `--format json` streams one document: the batches array is opened at once and
+    // each record written as its batch completes.
+    let mut json_batches = 0usize;
+    if format == Format::Json {
+        write!(out, "{{\"batches\":[")?;
+        out.flush()?;
+    }
     let mut totals = AddOrdersReport::default();
     let bar = Progress::new("orders");
     bar.set_total(parsed.orders.len().saturating_sub((first - 1) * batch_size) as u64);
@@ -100,24 +106,24 @@ pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliEr
     let mut answered = 0usize;
 
     let mut stop: Option<Result<(), CliError>> = None;
-    for index in first..=batches {
-        let start = (index - 1) * batch_size;
-        let end = (start + batch_size).min(parsed.orders.len());
-        let (Some(chunk), Some(&first_line), Some(&last_line)) = (
-            parsed.orders.get(start..end),
-            parsed.lines.get(start),
-            parsed.lines.get(end.saturating_sub(1)),
+    let offset = (first - 1) * batch_size;
+    let rest = parsed.orders.get(offset..).unwrap_or_default();
+    // The client validates, batches, limits and retries; each batch's record is written
+    // as soon as it completes, so an interrupted import still leaves its records.
+    for batch in api.client().add_orders_in_batches(rest, batch_size) {
+        let index = first + batch.index;
+        let (Some(&first_line), Some(&last_line)) = (
+            parsed.lines.get(offset + batch.range.start),
+            parsed
+                .lines
+                .get((offset + batch.range.end).saturating_sub(1)),
         ) else {
             break;
         };
-        if api.interrupted() {
-            stop = Some(Err(interrupted(first, index, batches, args)));
-            break;
-        }
-        let report = match api.add_orders(chunk) {
-            Ok(Some(r)) => r,
-            Ok(None) => {
-                stop = Some(Err(interrupted(first, index, batches, args)));
+        let report = match batch.result {
+            Ok(r) => r,
+            Err(e) if e.is_cancelled() || api.interrupted() => {
+                stop = Some(Err(interrupted(first, index, batches, args, &e)));
                 break;
             }
             Err(e) => {
@@ -126,21 +132,25 @@ pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliEr
                 } else {
                     "no batch was sent".to_owned()
                 };
+                let state = match e.request_state() {
+                    roistat_core::RequestState::MaybeProcessed => " (it may have been applied)",
+                    _ => "",
+                };
                 eprintln!(
-                    "note: batch {index} of {batches} ({}) failed; \
+                    "note: batch {index} of {batches} ({}) failed{state}; \
                      {sent}; rerun with --from-batch {index} --batch-size {batch_size} to continue",
                     lines_text(first_line, last_line)
                 );
-                stop = Some(Err(e));
+                stop = Some(Err(e.into()));
                 break;
             }
         };
         totals.accumulate(&report);
-        sent_orders += chunk.len() as u64;
+        sent_orders += batch.range.len() as u64;
         answered += 1;
         let line = BatchLine {
             batch: index,
-            orders: chunk.len(),
+            orders: batch.range.len(),
             first_line,
             last_line,
             report,
@@ -155,6 +165,13 @@ pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliEr
                     sentence(&line.report)
                 )?,
                 Format::Ndjson => output::write_json(&mut out, format, &line)?,
+                Format::Json => {
+                    if json_batches > 0 {
+                        out.write_all(b",")?;
+                    }
+                    serde_json::to_writer(&mut out, &line)?;
+                    json_batches += 1;
+                }
                 Format::Csv => {
                     let mut csv = csv::WriterBuilder::new().from_writer(&mut out);
                     if !csv_header_done {
@@ -173,14 +190,14 @@ pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliEr
                     csv.write_record(&row)?;
                     csv.flush()?;
                 }
-                Format::Json => {}
             }
             out.flush()?;
             Ok(())
         })?;
         bar.set_done(sent_orders);
-        if format == Format::Json {
-            lines.push(line);
+        if api.interrupted() && answered < batches + 1 - first {
+            stop = Some(Err(interrupted_between(first, index + 1, batches, args)));
+            break;
         }
     }
     bar.finish();
@@ -199,17 +216,17 @@ pub fn run(api: &mut Api, args: &ImportArgs, format: Format) -> Result<(), CliEr
             },
             sentence(&totals)
         )?,
-        Format::Json => output::write_json(
-            &mut out,
-            format,
-            &serde_json::json!({
-                "batches": lines,
+        Format::Json => {
+            let rest = serde_json::json!({
                 "total": totals,
                 "orders_sent": sent_orders,
                 "invalid_rows_skipped": parsed.invalid_rows,
                 "complete": complete,
-            }),
-        )?,
+            });
+            let rest = serde_json::to_string(&rest)?;
+            // `{"total":...}` minus its opening brace closes the streamed document.
+            writeln!(out, "],{}", rest.strip_prefix('{').unwrap_or(&rest))?;
+        }
         Format::Ndjson => output::write_json(
             &mut out,
             format,
@@ -291,15 +308,41 @@ fn report_problems(parsed: &Parsed, source: &str, skip_invalid: bool) -> Result<
     }
 }
 
-fn interrupted(first: usize, index: usize, batches: usize, args: &ImportArgs) -> CliError {
+fn interrupted(
+    first: usize,
+    index: usize,
+    batches: usize,
+    args: &ImportArgs,
+    e: &roistat_core::Error,
+) -> CliError {
     let sent = if index > first {
         format!("sent batches {first}-{} of {batches}", index - 1)
     } else {
         "sent no batch".to_owned()
     };
+    let rest = match e.request_state() {
+        roistat_core::RequestState::MaybeProcessed if index < batches => format!(
+            "batch {index} may have been applied; batches {}-{batches} were not sent",
+            index + 1
+        ),
+        roistat_core::RequestState::MaybeProcessed => {
+            format!("batch {index} may have been applied")
+        }
+        _ => format!("batches {index}-{batches} were not sent"),
+    };
     eprintln!(
-        "interrupted: {sent}; batches {index}-{batches} were not sent: rerun with \
-         --from-batch {index} --batch-size {} to send the rest",
+        "interrupted: {sent}; {rest}: rerun with --from-batch {index} --batch-size {} to \
+         send the rest",
+        args.batch_size
+    );
+    CliError::Interrupted
+}
+
+fn interrupted_between(first: usize, next: usize, batches: usize, args: &ImportArgs) -> CliError {
+    eprintln!(
+        "interrupted: sent batches {first}-{} of {batches}; batches {next}-{batches} were not \
+         sent: rerun with --from-batch {next} --batch-size {} to send the rest",
+        next - 1,
         args.batch_size
     );
     CliError::Interrupted

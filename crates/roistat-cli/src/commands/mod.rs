@@ -13,7 +13,7 @@ use crate::cli::{Command, FieldsCommand, Format, OrdersCommand, StatusesCommand}
 use crate::error::CliError;
 
 /// Runs `command`.
-pub fn run(api: &mut Api, command: &Command, format: Format) -> Result<(), CliError> {
+pub fn run(api: &Api, command: &Command, format: Format) -> Result<(), CliError> {
     match command {
         Command::Orders(c) => match c {
             OrdersCommand::List(args) => orders::list(api, args, format),
@@ -35,16 +35,6 @@ pub fn run(api: &mut Api, command: &Command, format: Format) -> Result<(), CliEr
         },
         Command::Fields(FieldsCommand::List) => fields::list(api, format),
     }
-}
-
-/// Whether `command` is long work that Ctrl-C should stop cleanly rather than kill.
-pub fn is_long(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::Orders(
-            OrdersCommand::List(_) | OrdersCommand::Import(_) | OrdersCommand::Summary(_)
-        )
-    )
 }
 
 fn order_id(id: &str) -> Result<OrderId, CliError> {

@@ -24,7 +24,7 @@ fn request(filter: &FilterArgs) -> ListOrdersRequest {
 }
 
 /// `orders list`: one page, or with `--all` every page, streamed.
-pub fn list(api: &mut Api, args: &ListArgs, format: Format) -> Result<(), CliError> {
+pub fn list(api: &Api, args: &ListArgs, format: Format) -> Result<(), CliError> {
     let mut req = request(&args.filter);
     if args.with_visits {
         req = req.with_visits();
@@ -34,9 +34,7 @@ pub fn list(api: &mut Api, args: &ListArgs, format: Format) -> Result<(), CliErr
     let mut writer = OrderWriter::new(output::stdout(), format, args.custom_fields.clone());
 
     if !args.all {
-        let Some(page) = api.list_page(&req)? else {
-            return Err(CliError::Interrupted);
-        };
+        let page = api.client().list_orders(req.clone())?;
         writer.page(&page.data)?;
         writer.finish()?;
         let shown = req.offset.unwrap_or(0) + page.data.len() as u64;
@@ -89,7 +87,7 @@ fn note_partial(done: &Done, e: &CliError) {
 }
 
 /// `orders summary`: every matching order, folded into groups.
-pub fn summary(api: &mut Api, args: &SummaryArgs, format: Format) -> Result<(), CliError> {
+pub fn summary(api: &Api, args: &SummaryArgs, format: Format) -> Result<(), CliError> {
     let req = request(&args.filter);
     let mut summary = Summary::new(args.by.clone());
     let bar = Progress::new("orders");
@@ -141,8 +139,8 @@ pub fn summary(api: &mut Api, args: &SummaryArgs, format: Format) -> Result<(), 
 }
 
 /// `orders info ID`.
-pub fn info(api: &mut Api, id: &OrderId, format: Format) -> Result<(), CliError> {
-    let info = api.order_info(id)?;
+pub fn info(api: &Api, id: &OrderId, format: Format) -> Result<(), CliError> {
+    let info = api.client().order_info(id.clone())?;
     let mut out = output::stdout();
     match format {
         Format::Json | Format::Ndjson => write_json(&mut out, format, &info)?,
@@ -332,8 +330,8 @@ fn info_table(info: &OrderInfo) -> String {
 }
 
 /// `orders url ID`.
-pub fn url(api: &mut Api, id: &OrderId, format: Format) -> Result<(), CliError> {
-    let url = api.order_url(id)?;
+pub fn url(api: &Api, id: &OrderId, format: Format) -> Result<(), CliError> {
+    let url = api.client().order_external_url(id.clone())?;
     let mut out = output::stdout();
     match format {
         Format::Json | Format::Ndjson => {
@@ -347,14 +345,10 @@ pub fn url(api: &mut Api, id: &OrderId, format: Format) -> Result<(), CliError> 
 }
 
 /// `orders set-status ID STATUS_ID`.
-pub fn set_status(
-    api: &mut Api,
-    id: &OrderId,
-    status: &str,
-    format: Format,
-) -> Result<(), CliError> {
+pub fn set_status(api: &Api, id: &OrderId, status: &str, format: Format) -> Result<(), CliError> {
     let status = StatusId::new(status).map_err(|e| CliError::usage(e.to_string()))?;
-    api.set_order_status(id, &status)?;
+    api.client()
+        .update_order_status(id.clone(), status.clone())?;
     done(
         format,
         json!({ "id": id, "status_id": status, "status": "success" }),
@@ -363,13 +357,13 @@ pub fn set_status(
 }
 
 /// `orders delete ID --yes`.
-pub fn delete(api: &mut Api, id: &OrderId, yes: bool, format: Format) -> Result<(), CliError> {
+pub fn delete(api: &Api, id: &OrderId, yes: bool, format: Format) -> Result<(), CliError> {
     if !yes {
         return Err(CliError::usage(format!(
             "deleting order {id} cannot be undone: add --yes to confirm"
         )));
     }
-    api.delete_order(id)?;
+    api.client().delete_order(id.clone())?;
     done(
         format,
         json!({ "id": id, "deleted": true, "status": "success" }),

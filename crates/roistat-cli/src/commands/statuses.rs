@@ -17,8 +17,8 @@ use crate::error::CliError;
 use crate::output::{self, text::Column, text::Table};
 
 /// Prints the dictionary.
-pub fn list(api: &mut Api, format: Format) -> Result<(), CliError> {
-    let statuses = api.statuses()?;
+pub fn list(api: &Api, format: Format) -> Result<(), CliError> {
+    let statuses = api.client().list_statuses()?.data;
     print(&statuses, format)
 }
 
@@ -45,10 +45,10 @@ fn print(statuses: &[Status], format: Format) -> Result<(), CliError> {
 }
 
 /// Replaces the dictionary with FILE.
-pub fn set(api: &mut Api, file: &Path, yes: bool, format: Format) -> Result<(), CliError> {
+pub fn set(api: &Api, file: &Path, yes: bool, format: Format) -> Result<(), CliError> {
     let (input, source) = super::read_input(file)?;
     let new = parse_statuses(&input, &source)?;
-    let current = api.statuses()?;
+    let current = api.client().list_statuses()?.data;
     let new_ids: HashSet<&str> = new.iter().map(|s| s.id.as_str()).collect();
     let old_ids: HashSet<&str> = current.iter().map(|s| s.id.as_str()).collect();
     let removed: Vec<&str> = current
@@ -89,7 +89,7 @@ pub fn set(api: &mut Api, file: &Path, yes: bool, format: Format) -> Result<(), 
              confirm, or use `statuses upsert` to change one status"
         )));
     }
-    api.set_statuses(&new)?;
+    api.client().set_statuses(new.clone())?;
     super::orders::done(
         format,
         json!({
@@ -105,7 +105,7 @@ pub fn set(api: &mut Api, file: &Path, yes: bool, format: Format) -> Result<(), 
 
 /// Adds or renames one status, keeping the others.
 pub fn upsert(
-    api: &mut Api,
+    api: &Api,
     id: &str,
     name: &str,
     r#type: &StatusType,
@@ -113,7 +113,7 @@ pub fn upsert(
 ) -> Result<(), CliError> {
     let id = StatusId::new(id).map_err(|e| CliError::usage(e.to_string()))?;
     let status = Status::new(id.clone(), name, r#type.clone());
-    let sent = api.upsert_statuses(&[status])?;
+    let sent = api.client().upsert_statuses(vec![status])?;
     super::orders::done(
         format,
         json!({ "id": id, "name": name, "type": r#type, "statuses": sent.len(), "status": "success" }),

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use http::Method;
-use roistat_types::{Status, Success};
+use roistat_types::{Status, StatusList, Success};
 
 use super::json_body;
 use crate::endpoint::{Endpoint, Path};
@@ -47,6 +47,42 @@ impl SetStatuses {
     /// The statuses to send.
     pub fn statuses(&self) -> &[Status] {
         &self.statuses
+    }
+
+    /// The statuses to send, by value.
+    pub fn into_statuses(self) -> Vec<Status> {
+        self.statuses
+    }
+
+    /// The request that adds or renames `new` and keeps every other status of
+    /// `current` (the dictionary as just read): see [`merge_statuses`].
+    ///
+    /// Refuses a read that holds fewer statuses than its `total`: sending a list
+    /// merged from a partial read would delete the statuses it missed.
+    ///
+    /// ```
+    /// use roistat_core::endpoints::SetStatuses;
+    /// use roistat_core::types::{Status, StatusId, StatusList, StatusType};
+    ///
+    /// let won = Status::new(StatusId::new("won")?, "Won", StatusType::Paid);
+    /// let partial: StatusList = serde_json::from_str(
+    ///     r#"{"data":[{"id":"1","name":"New","type":"progress"}],"total":2}"#)?;
+    /// assert!(SetStatuses::upsert(&partial, &[won.clone()]).is_err());
+    /// let full: StatusList = serde_json::from_str(
+    ///     r#"{"data":[{"id":"1","name":"New","type":"progress"}],"total":1}"#)?;
+    /// assert_eq!(SetStatuses::upsert(&full, &[won])?.statuses().len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn upsert(current: &StatusList, new: &[Status]) -> Result<Self, Error> {
+        if (current.data.len() as u64) < current.total {
+            return Err(Error::invalid_request(format!(
+                "the status dictionary read back {} of {} statuses: not replacing it, \
+                 which would delete the ones missing",
+                current.data.len(),
+                current.total
+            )));
+        }
+        Self::new(merge_statuses(&current.data, new))
     }
 }
 

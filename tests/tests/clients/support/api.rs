@@ -15,8 +15,8 @@ use roistat_core::types::{
     StatusId, StatusList,
 };
 use roistat_core::{
-    BatchResult, BulkReport, ClientBuilder, Endpoint, Error, FromSettings, Progress, RetryPolicy,
-    ScheduleConfig, Settings,
+    BatchResult, BulkReport, ClientBuilder, Endpoint, Engine, Error, FromEngine, Progress,
+    RetryPolicy, ScheduleConfig,
 };
 use roistat_mock::MockServer;
 
@@ -39,7 +39,7 @@ pub fn fast_retries() -> RetryPolicy {
         .with_max_attempts(3)
         .with_base_delay(Duration::from_millis(10))
         .with_max_delay(Duration::from_millis(50))
-        .with_rate_limit_delay(Duration::from_millis(50))
+        .with_rate_limit_delays(vec![Duration::from_millis(50)])
 }
 
 /// A builder aimed at `base_url` with short timeouts, fast retries and no client-side
@@ -78,10 +78,10 @@ pub struct Walk {
 
 /// The surface of both clients (same names, same arguments).
 #[allow(async_fn_in_trait)] // only driven in this crate, never spawned
-pub trait Api: FromSettings + Clone + Send + Sync + Debug + 'static {
+pub trait Api: FromEngine + Clone + Send + Sync + Debug + 'static {
     /// `"blocking"` or `"async"`.
     const NAME: &'static str;
-    fn settings(&self) -> &Settings;
+    fn engine(&self) -> &Engine;
     async fn send<E: Endpoint + Sync>(&self, endpoint: &E) -> Result<E::Output, Error>;
     async fn list_orders(&self, request: &ListOrdersRequest) -> Result<OrderList, Error>;
     /// Walks `orders(request)` (with `page_size`/`max_orders` when given) to its end.
@@ -113,14 +113,14 @@ pub trait Api: FromSettings + Clone + Send + Sync + Debug + 'static {
 
 impl Api for roistat_blocking::Client {
     const NAME: &'static str = "blocking";
-    fn settings(&self) -> &Settings {
-        self.settings()
+    fn engine(&self) -> &Engine {
+        self.engine()
     }
     async fn send<E: Endpoint + Sync>(&self, endpoint: &E) -> Result<E::Output, Error> {
         self.send(endpoint)
     }
     async fn list_orders(&self, request: &ListOrdersRequest) -> Result<OrderList, Error> {
-        self.list_orders(request)
+        self.list_orders(request.clone())
     }
     async fn walk(
         &self,
@@ -155,13 +155,13 @@ impl Api for roistat_blocking::Client {
         }
     }
     async fn order_info(&self, id: &OrderId) -> Result<OrderInfo, Error> {
-        self.order_info(id)
+        self.order_info(id.clone())
     }
     async fn order_external_url(&self, id: &OrderId) -> Result<String, Error> {
-        self.order_external_url(id)
+        self.order_external_url(id.clone())
     }
     async fn add_orders(&self, orders: &[NewOrder]) -> Result<AddOrdersReport, Error> {
-        self.add_orders(orders)
+        self.add_orders(orders.to_vec())
     }
     async fn upload_batches(
         &self,
@@ -183,32 +183,32 @@ impl Api for roistat_blocking::Client {
         self.list_statuses()
     }
     async fn set_statuses(&self, statuses: &[Status]) -> Result<(), Error> {
-        self.set_statuses(statuses)
+        self.set_statuses(statuses.to_vec())
     }
     async fn upsert_statuses(&self, statuses: &[Status]) -> Result<Vec<Status>, Error> {
-        self.upsert_statuses(statuses)
+        self.upsert_statuses(statuses.to_vec())
     }
     async fn custom_field_names(&self) -> Result<Vec<String>, Error> {
         self.custom_field_names()
     }
     async fn update_order_status(&self, id: &OrderId, status: &StatusId) -> Result<(), Error> {
-        self.update_order_status(id, status)
+        self.update_order_status(id.clone(), status.clone())
     }
     async fn delete_order(&self, id: &OrderId) -> Result<(), Error> {
-        self.delete_order(id)
+        self.delete_order(id.clone())
     }
 }
 
 impl Api for roistat_async::Client {
     const NAME: &'static str = "async";
-    fn settings(&self) -> &Settings {
-        self.settings()
+    fn engine(&self) -> &Engine {
+        self.engine()
     }
     async fn send<E: Endpoint + Sync>(&self, endpoint: &E) -> Result<E::Output, Error> {
         self.send(endpoint).await
     }
     async fn list_orders(&self, request: &ListOrdersRequest) -> Result<OrderList, Error> {
-        self.list_orders(request).await
+        self.list_orders(request.clone()).await
     }
     async fn walk(
         &self,
@@ -243,13 +243,13 @@ impl Api for roistat_async::Client {
         }
     }
     async fn order_info(&self, id: &OrderId) -> Result<OrderInfo, Error> {
-        self.order_info(id).await
+        self.order_info(id.clone()).await
     }
     async fn order_external_url(&self, id: &OrderId) -> Result<String, Error> {
-        self.order_external_url(id).await
+        self.order_external_url(id.clone()).await
     }
     async fn add_orders(&self, orders: &[NewOrder]) -> Result<AddOrdersReport, Error> {
-        self.add_orders(orders).await
+        self.add_orders(orders.to_vec()).await
     }
     async fn upload_batches(
         &self,
@@ -272,18 +272,18 @@ impl Api for roistat_async::Client {
         self.list_statuses().await
     }
     async fn set_statuses(&self, statuses: &[Status]) -> Result<(), Error> {
-        self.set_statuses(statuses).await
+        self.set_statuses(statuses.to_vec()).await
     }
     async fn upsert_statuses(&self, statuses: &[Status]) -> Result<Vec<Status>, Error> {
-        self.upsert_statuses(statuses).await
+        self.upsert_statuses(statuses.to_vec()).await
     }
     async fn custom_field_names(&self) -> Result<Vec<String>, Error> {
         self.custom_field_names().await
     }
     async fn update_order_status(&self, id: &OrderId, status: &StatusId) -> Result<(), Error> {
-        self.update_order_status(id, status).await
+        self.update_order_status(id.clone(), status.clone()).await
     }
     async fn delete_order(&self, id: &OrderId) -> Result<(), Error> {
-        self.delete_order(id).await
+        self.delete_order(id.clone()).await
     }
 }
