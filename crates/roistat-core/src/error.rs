@@ -42,7 +42,7 @@ impl fmt::Display for RequestState {
 
 /// What a failed transport attempt was, as the executors report it (each maps its HTTP
 /// library's error to one of these). Core alone decides what each kind means
-/// ([`TransportFailure::state`](crate::transport::TransportFailure)), so both clients
+/// ([`FailureKind::state`]), so both clients
 /// agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

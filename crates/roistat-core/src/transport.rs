@@ -2,7 +2,7 @@
 //! an attempt, and the one body-size cap both clients enforce.
 //!
 //! An executor sends [`Call::request`](crate::Call::request) and reports either the
-//! answer's parts ([`Response`]) or a [`FailureKind`](crate::FailureKind) with its
+//! answer's parts ([`Response`]) or a [`FailureKind`] with its
 //! library's error; core decides everything else (how far the request got, whether to
 //! retry, how to decode).
 
