@@ -17,8 +17,8 @@ use roistat_blocking::types::{
     UpdateOrderStatusRequest,
 };
 use roistat_core::endpoints::{
-    AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
-    OrderInfo, SetStatuses, UpdateOrderStatus,
+    AddOrders, DeleteOrder, GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListOrders,
+    ListStatuses, SetStatuses, UpdateOrderStatus,
 };
 use roistat_core::{Endpoint, Error, decode};
 
@@ -117,15 +117,15 @@ fn decode_response(prefix: &str, status: StatusCode, body: &[u8]) -> Result<(), 
     match prefix {
         "order-list" => go(ListOrders::all(), status, body),
         "add-orders" => go(AddOrders::new(vec![NewOrder::new(id())])?, status, body),
-        "order-info" => go(OrderInfo::new(id())?, status, body),
-        "order-external-url" => go(OrderExternalUrl::new(id())?, status, body),
+        "order-info" => go(GetOrderInfo::new(id())?, status, body),
+        "order-external-url" => go(GetOrderExternalUrl::new(id())?, status, body),
         "status-list" => go(ListStatuses::new(), status, body),
         "set-statuses" => go(
             SetStatuses::new(vec![Status::new(status_id(), "New", StatusType::Progress)])?,
             status,
             body,
         ),
-        "order-custom-fields" => go(CustomFieldNames::new(), status, body),
+        "order-custom-fields" => go(ListCustomFields::new(), status, body),
         "order-status-update" => go(UpdateOrderStatus::new(id(), status_id())?, status, body),
         "order-delete" => go(DeleteOrder::new(id())?, status, body),
         other => Err(Error::invalid_request(format!(

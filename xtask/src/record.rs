@@ -11,7 +11,7 @@ use http::Method;
 use roistat_blocking::Client;
 use roistat_blocking::types::{ListOrdersRequest, OrderId};
 use roistat_core::endpoints::{
-    CustomFieldNames, ListOrders, ListStatuses, OrderExternalUrl, OrderInfo,
+    GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListOrders, ListStatuses,
 };
 use roistat_core::{Endpoint, Error, Path, RateClass, RetrySafety};
 use serde_json::Value;
@@ -98,9 +98,9 @@ pub fn record(options: &Options) -> Result<Vec<PathBuf>, String> {
         });
     match first.map(OrderId::new) {
         Some(Ok(id)) => {
-            let info = OrderInfo::new(id.clone()).map_err(|e| e.to_string())?;
+            let info = GetOrderInfo::new(id.clone()).map_err(|e| e.to_string())?;
             rec.save("order-info", client.send(&Raw(info)));
-            let url = OrderExternalUrl::new(id).map_err(|e| e.to_string())?;
+            let url = GetOrderExternalUrl::new(id).map_err(|e| e.to_string())?;
             rec.save("order-external-url", client.send(&Raw(url)));
         }
         _ if page.is_some() => rec
@@ -111,7 +111,7 @@ pub fn record(options: &Options) -> Result<Vec<PathBuf>, String> {
     rec.save("status-list", client.send(&Raw(ListStatuses::new())));
     rec.save(
         "order-custom-fields",
-        client.send(&Raw(CustomFieldNames::new())),
+        client.send(&Raw(ListCustomFields::new())),
     );
 
     if rec.failed.is_empty() {

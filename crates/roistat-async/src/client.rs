@@ -5,8 +5,8 @@ use std::fmt;
 use std::time::SystemTime;
 
 use roistat_core::endpoints::{
-    AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
-    OrderInfo, SetStatuses, UpdateOrderStatus,
+    AddOrders, DeleteOrder, GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListOrders,
+    ListStatuses, SetStatuses, UpdateOrderStatus,
 };
 use roistat_core::types::{
     AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderList, Status, StatusId, StatusList,
@@ -184,7 +184,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn order_info(&self, id: OrderId) -> Result<roistat_core::types::OrderInfo, Error> {
-        self.send(&OrderInfo::new(id)?).await
+        self.send(&GetOrderInfo::new(id)?).await
     }
 
     /// The deal's page in the CRM.
@@ -197,7 +197,10 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn order_external_url(&self, id: OrderId) -> Result<String, Error> {
-        Ok(self.send(&OrderExternalUrl::new(id)?).await?.external_url)
+        Ok(self
+            .send(&GetOrderExternalUrl::new(id)?)
+            .await?
+            .external_url)
     }
 
     /// Uploads deals in one request (upsert by id).
@@ -310,7 +313,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn custom_field_names(&self) -> Result<Vec<String>, Error> {
-        Ok(self.send(&CustomFieldNames::new()).await?.fields)
+        Ok(self.send(&ListCustomFields::new()).await?.fields)
     }
 
     /// Moves a deal to another status (integrations with goals or via API only).

@@ -5,8 +5,8 @@ use std::fmt;
 use std::time::{Instant, SystemTime};
 
 use roistat_core::endpoints::{
-    AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
-    OrderInfo, SetStatuses, UpdateOrderStatus,
+    AddOrders, DeleteOrder, GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListOrders,
+    ListStatuses, SetStatuses, UpdateOrderStatus,
 };
 use roistat_core::types::{
     AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderList, Status, StatusId, StatusList,
@@ -186,7 +186,7 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn order_info(&self, id: OrderId) -> Result<roistat_core::types::OrderInfo, Error> {
-        self.send(&OrderInfo::new(id)?)
+        self.send(&GetOrderInfo::new(id)?)
     }
 
     /// The deal's page in the CRM.
@@ -198,7 +198,7 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn order_external_url(&self, id: OrderId) -> Result<String, Error> {
-        Ok(self.send(&OrderExternalUrl::new(id)?)?.external_url)
+        Ok(self.send(&GetOrderExternalUrl::new(id)?)?.external_url)
     }
 
     /// Uploads deals in one request (upsert by id).
@@ -306,7 +306,7 @@ impl Client {
     /// # Ok::<(), roistat_blocking::Error>(())
     /// ```
     pub fn custom_field_names(&self) -> Result<Vec<String>, Error> {
-        Ok(self.send(&CustomFieldNames::new())?.fields)
+        Ok(self.send(&ListCustomFields::new())?.fields)
     }
 
     /// Moves a deal to another status (integrations with goals or via API only).

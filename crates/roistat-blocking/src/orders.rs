@@ -13,6 +13,7 @@ use crate::Client;
 /// once and then ends; [`progress`](Self::progress) says how far it got, and a new
 /// walk can start from its `offset`.
 #[derive(Debug)]
+#[must_use = "iterators are lazy: nothing is fetched until it is driven"]
 pub struct Orders {
     client: Client,
     pager: Result<Pager, Option<Error>>,

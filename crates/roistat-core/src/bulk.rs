@@ -257,6 +257,7 @@ impl BatchResult {
 /// the batches that succeeded.
 #[derive(Debug, Default)]
 #[non_exhaustive]
+#[must_use = "the report says which batches failed"]
 pub struct BulkReport {
     /// Every batch sent or attempted, in order.
     pub batches: Vec<BatchResult>,

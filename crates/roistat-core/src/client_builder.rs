@@ -35,6 +35,7 @@ pub trait FromEngine: Sized {
 }
 
 /// Builds a client; see the clients' `Client::builder()`.
+#[must_use = "a builder does nothing until built"]
 pub struct ClientBuilder<C> {
     project: Option<ProjectId>,
     api_key: Option<Result<ApiKey, String>>,

@@ -172,11 +172,11 @@ pub struct OperationName(pub &'static str);
 ///
 /// ```
 /// use roistat_core::{ApiKey, Config, prepare};
-/// use roistat_core::endpoints::OrderInfo;
+/// use roistat_core::endpoints::GetOrderInfo;
 /// use roistat_core::types::{OrderId, ProjectId};
 ///
 /// let config = Config::new(ProjectId::new(12345), ApiKey::new("secret")?);
-/// let request = prepare(&config, &OrderInfo::new(OrderId::new("order_12345")?)?)?;
+/// let request = prepare(&config, &GetOrderInfo::new(OrderId::new("order_12345")?)?)?;
 /// assert_eq!(request.method(), "GET");
 /// assert_eq!(
 ///     request.uri(),

@@ -9,8 +9,8 @@ mod common;
 use common::fixtures;
 use http::{HeaderMap, StatusCode};
 use roistat_core::endpoints::{
-    AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
-    OrderInfo, SetStatuses, UpdateOrderStatus,
+    AddOrders, DeleteOrder, GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListOrders,
+    ListStatuses, SetStatuses, UpdateOrderStatus,
 };
 use roistat_core::types::{ErrorCode, NewOrder, OrderId, Status, StatusId, StatusType};
 use roistat_core::{Endpoint, Error, decode};
@@ -33,8 +33,8 @@ fn decode_as(prefix: &str, status: StatusCode, body: &[u8]) -> Result<serde_json
             status,
             body,
         ),
-        "order-info" => go(OrderInfo::new(id()).unwrap(), status, body),
-        "order-external-url" => go(OrderExternalUrl::new(id()).unwrap(), status, body),
+        "order-info" => go(GetOrderInfo::new(id()).unwrap(), status, body),
+        "order-external-url" => go(GetOrderExternalUrl::new(id()).unwrap(), status, body),
         "status-list" => go(ListStatuses::new(), status, body),
         "set-statuses" => go(
             SetStatuses::new(vec![Status::new(
@@ -46,7 +46,7 @@ fn decode_as(prefix: &str, status: StatusCode, body: &[u8]) -> Result<serde_json
             status,
             body,
         ),
-        "order-custom-fields" => go(CustomFieldNames::new(), status, body),
+        "order-custom-fields" => go(ListCustomFields::new(), status, body),
         "order-status-update" => go(
             UpdateOrderStatus::new(id(), StatusId::new("1").unwrap()).unwrap(),
             status,

@@ -6,8 +6,8 @@ mod common;
 
 use common::{config, config_http_code, fixture, render};
 use roistat_core::endpoints::{
-    AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
-    OrderInfo, SetStatuses, UpdateOrderStatus,
+    AddOrders, DeleteOrder, GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListOrders,
+    ListStatuses, SetStatuses, UpdateOrderStatus,
 };
 use roistat_core::types::{ListOrdersRequest, NewOrder, OrderId, Status, StatusId};
 use roistat_core::{Endpoint, RateClass, RetrySafety, prepare};
@@ -51,13 +51,13 @@ fn add_orders() {
 
 #[test]
 fn order_info() {
-    let endpoint = OrderInfo::new(OrderId::new("order_12345").unwrap()).unwrap();
+    let endpoint = GetOrderInfo::new(OrderId::new("order_12345").unwrap()).unwrap();
     insta::assert_snapshot!(render(&prepare(&config(), &endpoint).unwrap()));
 }
 
 #[test]
 fn order_external_url() {
-    let endpoint = OrderExternalUrl::new(OrderId::new("123").unwrap()).unwrap();
+    let endpoint = GetOrderExternalUrl::new(OrderId::new("123").unwrap()).unwrap();
     insta::assert_snapshot!(render(&prepare(&config(), &endpoint).unwrap()));
 }
 
@@ -78,7 +78,7 @@ fn set_statuses() {
 #[test]
 fn custom_field_names() {
     insta::assert_snapshot!(render(
-        &prepare(&config(), &CustomFieldNames::new()).unwrap()
+        &prepare(&config(), &ListCustomFields::new()).unwrap()
     ));
 }
 
@@ -109,7 +109,7 @@ fn use_http_code_header() {
 fn hostile_order_ids_stay_in_their_segment() {
     let id = OrderId::new("../delete?x").unwrap();
     for request in [
-        prepare(&config(), &OrderInfo::new(id.clone()).unwrap()).unwrap(),
+        prepare(&config(), &GetOrderInfo::new(id.clone()).unwrap()).unwrap(),
         prepare(&config(), &DeleteOrder::new(id.clone()).unwrap()).unwrap(),
     ] {
         let uri = request.uri();
@@ -118,19 +118,19 @@ fn hostile_order_ids_stay_in_their_segment() {
     }
     // URL parsers read `%2E%2E` as `..`: dot ids are refused before anything is built.
     for dots in [".", ".."] {
-        let e = OrderInfo::new(OrderId::new(dots).unwrap()).unwrap_err();
+        let e = GetOrderInfo::new(OrderId::new(dots).unwrap()).unwrap_err();
         assert!(e.to_string().contains("relative path segment"), "{e}");
         assert!(DeleteOrder::new(OrderId::new(dots).unwrap()).is_err());
     }
     // `...` is an ordinary segment name.
     let three = prepare(
         &config(),
-        &OrderInfo::new(OrderId::new("...").unwrap()).unwrap(),
+        &GetOrderInfo::new(OrderId::new("...").unwrap()).unwrap(),
     )
     .unwrap();
     assert_eq!(three.uri().path(), "/api/v1/project/orders/%2E%2E%2E/info");
     // Empty ids (possible through new_unchecked) are refused, not turned into `//`.
-    assert!(OrderInfo::new(OrderId::new_unchecked("")).is_err());
+    assert!(GetOrderInfo::new(OrderId::new_unchecked("")).is_err());
     assert!(DeleteOrder::new(OrderId::new_unchecked("  ")).is_err());
 }
 

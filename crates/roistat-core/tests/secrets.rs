@@ -6,8 +6,8 @@ mod common;
 use common::{KEY, config, config_http_code};
 use http::{HeaderMap, StatusCode};
 use roistat_core::endpoints::{
-    AddOrders, CustomFieldNames, DeleteOrder, ListOrders, ListStatuses, OrderExternalUrl,
-    OrderInfo, SetStatuses, UpdateOrderStatus,
+    AddOrders, DeleteOrder, GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListOrders,
+    ListStatuses, SetStatuses, UpdateOrderStatus,
 };
 use roistat_core::types::{NewOrder, OrderId, ProjectId, Status, StatusId, StatusType};
 use roistat_core::{ApiKey, Config, Endpoint, Error, FailureKind, decode, prepare};
@@ -55,8 +55,8 @@ fn no_output_contains_the_key() {
     let id = || OrderId::new("1").unwrap();
     check(&ListOrders::all());
     check(&AddOrders::new(vec![NewOrder::new(id())]).unwrap());
-    check(&OrderInfo::new(id()).unwrap());
-    check(&OrderExternalUrl::new(id()).unwrap());
+    check(&GetOrderInfo::new(id()).unwrap());
+    check(&GetOrderExternalUrl::new(id()).unwrap());
     check(&ListStatuses::new());
     check(
         &SetStatuses::new(vec![Status::new(
@@ -66,7 +66,7 @@ fn no_output_contains_the_key() {
         )])
         .unwrap(),
     );
-    check(&CustomFieldNames::new());
+    check(&ListCustomFields::new());
     check(&UpdateOrderStatus::new(id(), StatusId::new("2").unwrap()).unwrap());
     check(&DeleteOrder::new(id()).unwrap());
 

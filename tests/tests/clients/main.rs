@@ -18,6 +18,7 @@ mod support;
 
 mod mock_faults;
 mod operations;
+mod paused_clock;
 mod raw_faults;
 mod secrets;
 mod sharing;

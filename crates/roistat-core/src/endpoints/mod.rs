@@ -7,16 +7,16 @@
 //! |---|---|---|---|
 //! | [`ListOrders`] | `POST /project/integration/order/list` | [`OrderList`](crate::types::OrderList) | yes (read) |
 //! | [`AddOrders`] | `POST /project/add-orders` | [`AddOrdersReport`](crate::types::AddOrdersReport) | yes (upsert by id) |
-//! | [`OrderInfo`] | `GET /project/orders/{id}/info` | [`types::OrderInfo`](crate::types::OrderInfo) | yes (read) |
-//! | [`OrderExternalUrl`] | `GET /project/orders/{id}/external-url` | [`ExternalUrl`](crate::types::ExternalUrl) | yes (read) |
+//! | [`GetOrderInfo`] | `GET /project/orders/{id}/info` | [`types::OrderInfo`](crate::types::OrderInfo) | yes (read) |
+//! | [`GetOrderExternalUrl`] | `GET /project/orders/{id}/external-url` | [`ExternalUrl`](crate::types::ExternalUrl) | yes (read) |
 //! | [`ListStatuses`] | `POST /project/integration/status/list` | [`StatusList`](crate::types::StatusList) | yes (read) |
 //! | [`SetStatuses`] | `POST /project/set-statuses` | [`Success`](crate::types::Success) | yes (replaces the whole list) |
-//! | [`CustomFieldNames`] | `POST /project/analytics/order-custom-fields` | [`types::CustomFieldNames`](crate::types::CustomFieldNames) | yes (read) |
+//! | [`ListCustomFields`] | `POST /project/analytics/order-custom-fields` | [`types::CustomFieldNames`](crate::types::CustomFieldNames) | yes (read) |
 //! | [`UpdateOrderStatus`] | `POST /project/integration/order/{id}/status/update` | [`Success`](crate::types::Success) | yes (sets a value) |
 //! | [`DeleteOrder`] | `POST /project/integration/order/{id}/delete` | [`Success`](crate::types::Success) | **no** |
 //!
-//! Two endpoint names equal model names of [`types`](crate::types) ([`OrderInfo`],
-//! [`CustomFieldNames`]); import one of each pair by path.
+//! Endpoint names are verbs (`Get...`, `List...`), so they never clash with the models
+//! of [`types`](crate::types) they return.
 
 mod add_orders;
 mod delete_order;
@@ -28,7 +28,7 @@ mod update_order_status;
 pub use add_orders::AddOrders;
 pub use delete_order::DeleteOrder;
 pub use list_orders::ListOrders;
-pub use reads::{CustomFieldNames, ListStatuses, OrderExternalUrl, OrderInfo};
+pub use reads::{GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListStatuses};
 pub use set_statuses::{SetStatuses, merge_statuses};
 pub use update_order_status::UpdateOrderStatus;
 

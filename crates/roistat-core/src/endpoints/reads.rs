@@ -97,12 +97,12 @@ macro_rules! project_read {
 order_read!(
     /// `GET /project/orders/{orderId}/info`: full information about one deal: order,
     /// source, visit chain, products, client.
-    OrderInfo => roistat_types::OrderInfo, "order_info", "info"
+    GetOrderInfo => roistat_types::OrderInfo, "order_info", "info"
 );
 
 order_read!(
     /// `GET /project/orders/{orderId}/external-url`: the URL of a deal in the CRM.
-    OrderExternalUrl => ExternalUrl, "order_external_url", "external-url"
+    GetOrderExternalUrl => ExternalUrl, "order_external_url", "external-url"
 );
 
 project_read!(
@@ -113,6 +113,6 @@ project_read!(
 project_read!(
     /// `POST /project/analytics/order-custom-fields`: the names of the deals' custom
     /// fields in the CRM.
-    CustomFieldNames => roistat_types::CustomFieldNames, "custom_field_names",
+    ListCustomFields => roistat_types::CustomFieldNames, "custom_field_names",
     "project/analytics/order-custom-fields"
 );
