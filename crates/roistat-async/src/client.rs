@@ -1,19 +1,12 @@
-//! The async client: each call is core's [`Exchange`] driven with reqwest and
+//! The async client: each call is core's [`Call`](roistat_core::Call) driven with reqwest and
 //! `tokio::time::sleep`.
 
-use std::fmt;
 use std::time::SystemTime;
 
-use roistat_core::endpoints::{
-    AddOrders, DeleteOrder, GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListOrders,
-    ListStatuses, SetStatuses, UpdateOrderStatus,
-};
-use roistat_core::types::{
-    AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderList, Status, StatusId, StatusList,
-};
-use roistat_core::{
-    BulkReport, CancelHandle, ClientBuilder, Endpoint, Engine, Error, FromEngine, Step,
-};
+use roistat_core::endpoints::*;
+use roistat_core::types::{AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderList};
+use roistat_core::types::{Status, StatusId, StatusList};
+use roistat_core::{BulkReport, Endpoint, Engine, Error, Step};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -49,61 +42,9 @@ pub struct Client {
     http: reqwest::Client,
 }
 
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The engine's Debug redacts the key.
-        f.debug_struct("Client")
-            .field("engine", &self.engine)
-            .finish_non_exhaustive()
-    }
-}
-
-impl FromEngine for Client {
-    fn from_engine(engine: Engine) -> Result<Self, Error> {
-        let http = transport::http_client(&engine)?;
-        Ok(Self { engine, http })
-    }
-}
+roistat_core::client_basics!(Client, http = transport::http_client);
 
 impl Client {
-    /// Starts building a client.
-    ///
-    /// ```
-    /// let client = roistat_async::Client::builder().project(12345).api_key("KEY").build()?;
-    /// assert_eq!(client.engine().config().project().get(), 12345);
-    /// # Ok::<(), roistat_async::Error>(())
-    /// ```
-    pub fn builder() -> ClientBuilder<Client> {
-        ClientBuilder::new()
-    }
-
-    /// A client from `ROISTAT_API_KEY`, `ROISTAT_PROJECT` and (optionally)
-    /// `ROISTAT_BASE_URL`, with default settings.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::builder().env_with(|k| std::env::var(k).ok())?.build()
-    }
-
-    /// The configuration, policy and shared state the client runs on.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
-    /// The handle that cancels this client's calls: every wait (rate-limit slot,
-    /// backoff, `request_limit_error`) ends at once with
-    /// [`Error::Cancelled`](roistat_core::Error::Cancelled).
-    pub fn cancel_handle(&self) -> &CancelHandle {
-        self.engine.cancel_handle()
-    }
-
-    /// A clone of this client (same pool, same limiter) whose calls `cancel` stops.
-    #[must_use]
-    pub fn with_cancel_handle(&self, cancel: CancelHandle) -> Self {
-        Self {
-            engine: self.engine.with_cancel_handle(cancel),
-            http: self.http.clone(),
-        }
-    }
-
     /// Sends any [`Endpoint`]: waits for a rate-limit slot, retries as the policy
     /// says, and decodes the answer. Every operation method goes through here.
     ///

@@ -1,19 +1,12 @@
-//! The blocking client: each call is core's [`Exchange`] driven with ureq and
+//! The blocking client: each call is core's [`Call`](roistat_core::Call) driven with ureq and
 //! `std::thread::sleep`.
 
-use std::fmt;
 use std::time::{Instant, SystemTime};
 
-use roistat_core::endpoints::{
-    AddOrders, DeleteOrder, GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListOrders,
-    ListStatuses, SetStatuses, UpdateOrderStatus,
-};
-use roistat_core::types::{
-    AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderList, Status, StatusId, StatusList,
-};
-use roistat_core::{
-    BulkReport, CancelHandle, ClientBuilder, Endpoint, Engine, Error, FromEngine, Step,
-};
+use roistat_core::endpoints::*;
+use roistat_core::types::{AddOrdersReport, ListOrdersRequest, NewOrder, OrderId, OrderList};
+use roistat_core::types::{Status, StatusId, StatusList};
+use roistat_core::{BulkReport, Endpoint, Engine, Error, Step};
 
 use crate::bulk::BulkUpload;
 use crate::orders::Orders;
@@ -42,78 +35,12 @@ pub struct Client {
     agent: ureq::Agent,
 }
 
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The engine's Debug redacts the key.
-        f.debug_struct("Client")
-            .field("engine", &self.engine)
-            .finish_non_exhaustive()
-    }
-}
-
-impl FromEngine for Client {
-    fn from_engine(engine: Engine) -> Result<Self, Error> {
-        let agent = transport::agent(&engine);
-        Ok(Self { engine, agent })
-    }
-}
+roistat_core::client_basics!(
+    Client,
+    agent = |engine: &Engine| Ok::<_, Error>(transport::agent(engine))
+);
 
 impl Client {
-    /// Starts building a client.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let client = roistat_blocking::Client::builder()
-    ///     .project(12345)
-    ///     .api_key("KEY")
-    ///     .timeout(Duration::from_secs(30))
-    ///     .build()?;
-    /// assert_eq!(client.engine().config().project().get(), 12345);
-    /// # Ok::<(), roistat_blocking::Error>(())
-    /// ```
-    pub fn builder() -> ClientBuilder<Client> {
-        ClientBuilder::new()
-    }
-
-    /// A client from `ROISTAT_API_KEY`, `ROISTAT_PROJECT` and (optionally)
-    /// `ROISTAT_BASE_URL`, with default settings.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::builder().env_with(|k| std::env::var(k).ok())?.build()
-    }
-
-    /// The configuration, policy and shared state the client runs on.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
-    /// The handle that cancels this client's calls: every wait (rate-limit slot,
-    /// backoff, `request_limit_error`) ends at once with
-    /// [`Error::Cancelled`](roistat_core::Error::Cancelled). Call it from another thread
-    /// or a Ctrl-C handler.
-    ///
-    /// ```no_run
-    /// let client = roistat_blocking::Client::from_env()?;
-    /// let cancel = client.cancel_handle().clone();
-    /// std::thread::spawn(move || { std::thread::sleep(std::time::Duration::from_secs(5)); cancel.cancel() });
-    /// match client.list_statuses() {
-    ///     Err(e) if e.is_cancelled() => eprintln!("stopped: {e}"),
-    ///     other => println!("{:?}", other.map(|s| s.total)),
-    /// }
-    /// # Ok::<(), roistat_blocking::Error>(())
-    /// ```
-    pub fn cancel_handle(&self) -> &CancelHandle {
-        self.engine.cancel_handle()
-    }
-
-    /// A clone of this client (same pool, same limiter) whose calls `cancel` stops.
-    #[must_use]
-    pub fn with_cancel_handle(&self, cancel: CancelHandle) -> Self {
-        Self {
-            engine: self.engine.with_cancel_handle(cancel),
-            agent: self.agent.clone(),
-        }
-    }
-
     /// Sends any [`Endpoint`]: waits for a rate-limit slot, retries as the policy
     /// says, and decodes the answer. Every operation method goes through here.
     ///

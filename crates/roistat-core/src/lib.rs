@@ -58,6 +58,7 @@
 pub mod bulk;
 pub mod call;
 pub mod cancel;
+mod client_basics;
 pub mod client_builder;
 pub mod config;
 pub mod decode;
