@@ -544,7 +544,7 @@ fn export_throughput_vs_limit() -> (Option<f64>, String) {
         Some(ratio),
         format!(
             "{per_minute:.0} orders/min with the default page size {page_size} (best_page_size = {}) vs the best {} orders/min ({} per page); page sizes above {MAX_PAGE_SIZE} not considered (server maximum undocumented)",
-            best_page_size(true, None),
+            best_page_size(true, None, None),
             best.0,
             best.1
         ),

@@ -9,7 +9,9 @@
 //! - [`decode()`]: a response's bytes become the typed output or a typed [`Error`];
 //! - [`retry`]: whether and when to try again ([`RetryPolicy::decide`]);
 //! - [`ratelimit`]: when the next request may go ([`RateLimiter`], sliding windows);
-//! - [`pager`]: which page to fetch next ([`Pager`]);
+//! - [`walk`]: a whole order-list walk, exactly once while the list changes, several
+//!   pages in flight ([`Walk`]); [`page_size`]: the fastest page size;
+//! - [`pager`]: the older one-page-at-a-time walk ([`Pager`]), being replaced by [`walk`];
 //! - [`exchange`]: one call from rate-limit slot to answer, with retries and deadline
 //!   ([`Exchange`]), driven identically by both clients;
 //! - [`bulk`]: batching an upload and accounting for every batch ([`BulkReport`]);
@@ -59,9 +61,11 @@ pub mod endpoint;
 pub mod endpoints;
 pub mod error;
 pub mod exchange;
+pub mod page_size;
 pub mod pager;
 pub mod ratelimit;
 pub mod retry;
+pub mod walk;
 
 /// The data crate, re-exported: every model, id and the filter DSL.
 pub use roistat_types as types;
@@ -73,6 +77,8 @@ pub use decode::{decode, decode_body, decode_response};
 pub use endpoint::{Endpoint, Path, prepare};
 pub use error::{ApiError, Error, Phase, RequestState};
 pub use exchange::{Exchange, Finish, Step, Timeouts};
-pub use pager::{Pager, Progress, best_page_size};
+pub use page_size::{DEFAULT_MAX_PAGE_SIZE, best_page_size};
+pub use pager::{Pager, Progress};
 pub use ratelimit::{Admission, RateClass, RateLimiter, ScheduleConfig};
 pub use retry::{Outcome, RetryAfter, RetryDecision, RetryPolicy, RetrySafety};
+pub use walk::{Fetch, FetchId, Walk, WalkConfig, WalkReport, WalkStep};

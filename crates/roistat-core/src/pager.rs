@@ -32,54 +32,12 @@ use roistat_types::{ListOrdersRequest, OrderList};
 
 use crate::endpoints::ListOrders;
 use crate::error::Error;
+use crate::page_size::best_page_size;
 
-/// The page size the pager uses when the request sets none: the largest page whose
-/// size Roistat is known to serve. Larger pages might be cut by the server and would
-/// hold more memory; they would also only pay off with visits above 5000 per page (see
-/// [`best_page_size`]).
+/// The largest page size the pager uses when the request sets none (it then asks
+/// [`best_page_size`] with this as the cap). The [walk](crate::walk), which replaces this
+/// pager, goes up to [`DEFAULT_MAX_PAGE_SIZE`](crate::page_size::DEFAULT_MAX_PAGE_SIZE).
 pub const MAX_PAGE_SIZE: u32 = 1000;
-
-/// The largest page of the 5-per-minute tier with visits (100 < limit <= 1000).
-const VISITS_BEST_PAGE_SIZE: u32 = 1000;
-
-/// The page size that exports `wanted_total` orders (or everything, if `None`) fastest
-/// under the documented order-list limits.
-///
-/// Orders per minute for a page size `L`:
-///
-/// | extend | `L` | requests per minute | orders per minute |
-/// |---|---|---|---|
-/// | none | any | 20 | `20 L`: 20 000 at `L` = 1000 |
-/// | visit | 1..=99 | 10 | `10 L`: at most 990 |
-/// | visit | 100..=1000 | 5 (100 itself is unstated: treated as 5) | `5 L`: at most 5000 |
-/// | visit | > 1000 | 1 | `L`: beats 5000 only for `L` > 5000 |
-///
-/// So with visits, 1000 per page (5000 per minute) beats 99 (990 per minute) and any
-/// page up to 5000 at 1 per minute; pages over 5000 are not used because the server's
-/// maximum page size is undocumented (see [`MAX_PAGE_SIZE`]). Without visits the rate
-/// does not depend on the limit, so the largest page wins. A wanted total that fits in
-/// one page is fetched with exactly that limit: one request, at once.
-///
-/// ```
-/// use roistat_core::pager::best_page_size;
-/// assert_eq!(best_page_size(true, None), 1000);
-/// assert_eq!(best_page_size(true, Some(50)), 50);
-/// assert_eq!(best_page_size(true, Some(1_000_000)), 1000);
-/// assert_eq!(best_page_size(false, Some(20_000)), 1000);
-/// ```
-pub fn best_page_size(with_visits: bool, wanted_total: Option<u64>) -> u32 {
-    // With visits: the top of the 5-per-minute tier. Without: any size runs at 20 per
-    // minute, so the largest known-safe page. The same number today, by arithmetic.
-    let cap = if with_visits {
-        VISITS_BEST_PAGE_SIZE
-    } else {
-        MAX_PAGE_SIZE
-    };
-    match wanted_total {
-        Some(w) => u32::try_from(w.clamp(1, u64::from(cap))).unwrap_or(cap),
-        None => cap,
-    }
-}
 
 /// How far a walk has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,9 +75,9 @@ impl Pager {
     /// [`ListOrders::new`].
     pub fn new(request: ListOrdersRequest) -> Result<Self, Error> {
         let request = ListOrders::new(request)?.into_request();
-        let page_size = request
-            .limit
-            .unwrap_or_else(|| best_page_size(request.has_visit_extend(), None));
+        let page_size = request.limit.unwrap_or_else(|| {
+            best_page_size(request.has_visit_extend(), None, Some(MAX_PAGE_SIZE))
+        });
         Ok(Self {
             offset: request.offset.unwrap_or(0),
             base: request,
