@@ -480,9 +480,12 @@ impl Walk {
                 return fetch;
             }
             if self.in_flight.is_empty() {
-                // Nothing out and nothing to ask: cannot happen by construction; ending
-                // beats waiting forever.
-                self.state = State::Ended;
+                // Nothing out and nothing to ask: cannot happen by construction. Say so
+                // rather than wait forever or end as if every order had come.
+                self.unstable(format!(
+                    "nothing left to fetch at offset {} before the end of the list",
+                    self.frontier
+                ));
                 continue;
             }
             return WalkStep::Pending;
@@ -1095,6 +1098,32 @@ mod tests {
         let e = w.fail(fresh, Error::invalid_request("boom"));
         assert!(e.is_some_and(|e| e.to_string().contains("boom")));
         assert_eq!(burst(&mut w).end, "done");
+    }
+
+    #[test]
+    fn refusals_are_counted_and_a_failure_keeps_the_resume_offset() {
+        let mut w = walk(WalkConfig::new().page_size(4).overlap(1).max_in_flight(1));
+        let id = burst(&mut w).fetches[0].0;
+        w.note_refusals(2);
+        w.receive(id, page(&["a", "b", "c", "d"], 10));
+        // The report follows each delivery.
+        assert!(matches!(w.poll(), WalkStep::Deliver(_)));
+        assert!(matches!(w.poll(), WalkStep::Deliver(_)));
+        let r = w.report();
+        assert_eq!((r.refusals, r.rows, r.resume_offset), (2, 2, 2));
+        // The plan's next page goes out once the page is delivered; then it fails.
+        let b = burst(&mut w);
+        assert_eq!(b.rows, ["c", "d"]);
+        let (id, _, _) = b.fetches[0];
+        w.note_refusals(1);
+        assert!(w.fail(id, Error::invalid_request("boom")).is_some());
+        assert_eq!(burst(&mut w).end, "done");
+        let r = w.report();
+        assert_eq!(
+            (r.refusals, r.rows, r.resume_offset, r.done),
+            (3, 4, 4, true)
+        );
+        assert_eq!((r.requests, r.pages), (2, 1));
     }
 
     #[test]
