@@ -235,7 +235,8 @@ pub struct WalkReport {
     pub pages: u64,
     /// The `total` of the latest answer.
     pub total: Option<u64>,
-    /// The page cap in effect: learned by this walk or known beforehand.
+    /// The page cap to keep for later walks: known beforehand, or learned by this walk
+    /// (see [`Walk::learned_cap`]).
     pub learned_cap: Option<u32>,
     /// Requests the server refused for the rate limit (counted by the executor through
     /// [`Walk::note_refusals`]).
@@ -283,6 +284,8 @@ struct Planned {
     limit: u32,
     /// Rows at its start expected to repeat delivered ones.
     overlap: u32,
+    /// Rows it is expected to add to the walk.
+    new_rows: u32,
 }
 
 #[derive(Debug)]
@@ -547,8 +550,11 @@ impl Walk {
         self.report.refusals = self.report.refusals.saturating_add(n);
     }
 
-    /// The page cap in effect: known beforehand or learned (keep it for the next walk of
-    /// the same client, see [`WalkConfig::known_cap`]).
+    /// The page cap to keep for the next walk of the same client (see
+    /// [`WalkConfig::known_cap`]): known beforehand, or learned from a page cut shorter
+    /// than asked while `total` left room for at least one more such page after it (a
+    /// short page at the very end may be a `total` counted just before a delete; the
+    /// walk itself asks no more than any cut page either way).
     pub fn learned_cap(&self) -> Option<u32> {
         self.cap
     }
@@ -614,7 +620,7 @@ impl Walk {
             .values()
             .chain(self.buffered.values().map(|a| &a.planned))
             .filter(|p| matches!(p.kind, Kind::Plan(_)))
-            .map(|p| u64::from(p.limit.saturating_sub(p.overlap)))
+            .map(|p| u64::from(p.new_rows))
             .sum();
         Some(max.saturating_sub(self.walk_rows).saturating_sub(planned))
     }
@@ -639,6 +645,7 @@ impl Walk {
                 offset,
                 limit: self.page_size,
                 overlap: u32::try_from(self.frontier.saturating_sub(offset)).unwrap_or(u32::MAX),
+                new_rows: 0,
             };
             self.report.gaps_refetched += 1;
             return Some(self.fetch(planned));
@@ -658,6 +665,7 @@ impl Walk {
                 offset: self.start,
                 limit,
                 overlap: 0,
+                new_rows: limit,
             };
             return Some(self.fetch(planned));
         }
@@ -671,18 +679,24 @@ impl Walk {
             return None;
         }
         let overlap = self.overlap;
-        let limit = match wanted {
-            Some(w) => w
-                .saturating_add(u64::from(overlap))
-                .min(u64::from(self.page_size)),
-            None => u64::from(self.page_size),
+        let step = self.page_size.saturating_sub(overlap).max(1);
+        let (limit, new_rows) = match wanted {
+            // The last rows wanted: a smaller page, with room for a shift as large as
+            // the overlap on top of it (else inserts would push the wanted rows out of
+            // every such page).
+            Some(w) if w < u64::from(step) => {
+                let w = u32::try_from(w).unwrap_or(step);
+                let limit = w.saturating_add(overlap.saturating_mul(2));
+                (limit.min(self.page_size), w)
+            }
+            _ => (self.page_size, step),
         };
-        let limit = u32::try_from(limit).unwrap_or(self.page_size).max(1);
         let planned = Planned {
             kind: Kind::Plan(self.next_seq),
             offset: self.cursor,
             limit,
             overlap,
+            new_rows,
         };
         self.next_seq += 1;
         self.cursor += u64::from(limit.saturating_sub(overlap).max(1));
@@ -743,16 +757,22 @@ impl Walk {
         self.tail.set_capacity(self.tail_capacity());
     }
 
+    /// The server cut a page to `rows`: ask no more from now on, and keep the overlap
+    /// within half a page (a page of one row cannot overlap: plain paging).
+    fn shrink_pages(&mut self, rows: u32) {
+        self.page_size = self.page_size.min(rows).max(1);
+        if self.stitching {
+            self.overlap = self.overlap.min(self.page_size / 2);
+            self.stitching = self.overlap > 0;
+            self.report.overlap = self.overlap;
+            self.tail.set_capacity(self.tail_capacity());
+        }
+    }
+
     fn learn_cap(&mut self, rows: u32) {
         let cap = self.cap.map_or(rows, |c| c.min(rows)).max(1);
         self.cap = Some(cap);
         self.report.learned_cap = Some(cap);
-        self.page_size = self.page_size.min(cap);
-        if self.stitching {
-            self.overlap = self.overlap.min(self.page_size / 2).max(1);
-            self.report.overlap = self.overlap;
-            self.tail.set_capacity(self.tail_capacity());
-        }
     }
 
     fn stitch(&mut self, answer: Answer) {
@@ -816,11 +836,14 @@ impl Walk {
             return;
         }
         if short {
-            // `total` says more rows follow: the server cut the page. Learn the cap only
-            // when at least another such page is left, so a `total` counted a moment
-            // before a delete does not pass for a cap.
+            // `total` says more rows follow: the server cut the page. The walk goes on
+            // with pages that size; the cap is kept for later walks only when at least
+            // another such page is left, so a `total` counted a moment before a delete
+            // near the end does not pass for a cap.
+            let rows = u32::try_from(len).unwrap_or(u32::MAX);
+            self.shrink_pages(rows);
             if total >= offset + 2 * len as u64 {
-                self.learn_cap(u32::try_from(len).unwrap_or(u32::MAX));
+                self.learn_cap(rows);
             }
             self.replan();
         } else if was_first || was_repair {
@@ -1044,6 +1067,24 @@ mod tests {
     }
 
     #[test]
+    fn a_page_cut_near_the_end_is_not_kept_as_a_cap() {
+        let mut w = walk(WalkConfig::new().page_size(10).overlap(2).max_in_flight(2));
+        let id = burst(&mut w).fetches[0].0;
+        // 4 rows where `total` says 7: cut, but less than a page of that size is left.
+        w.receive(id, page(&["a", "b", "c", "d"], 7));
+        let b = burst(&mut w);
+        assert_eq!(b.rows.len(), 4);
+        assert_eq!(w.learned_cap(), None);
+        // This walk still asks no more than 4 per page.
+        let [(id, 2, 4), (_, 4, 4)] = b.fetches[..] else {
+            panic!("{b:?}")
+        };
+        w.receive(id, page(&["c", "d", "e", "f"], 7));
+        assert_eq!(burst(&mut w).rows, ["e", "f"]);
+        assert_eq!(w.report().learned_cap, None);
+    }
+
+    #[test]
     fn max_orders_stops_the_walk() {
         let mut w = walk(WalkConfig::new().page_size(4).overlap(1).max_orders(6));
         let (id, _, limit) = burst(&mut w).fetches[0];
@@ -1051,12 +1092,13 @@ mod tests {
         w.receive(id, page(&["a", "b", "c", "d"], 100));
         let b = burst(&mut w);
         assert_eq!(b.rows.len(), 4);
-        // Two more wanted: one page of overlap + 2, and nothing after it.
-        let [(id, 3, 3)] = b.fetches[..] else {
+        // Two more wanted: one page of 2 + twice the overlap (room for a shift), and
+        // nothing after it.
+        let [(id, 3, 4)] = b.fetches[..] else {
             panic!("{b:?}")
         };
         assert_eq!(b.end, "pending");
-        w.receive(id, page(&["d", "e", "f"], 100));
+        w.receive(id, page(&["d", "e", "f", "g"], 100));
         let b = burst(&mut w);
         assert_eq!(
             (b.rows, b.end),

@@ -452,6 +452,7 @@ proptest! {
         in_flight in 1usize..6,
         insert_rate in 0u32..=100,
         delete_rate in 0u32..=100,
+        max_orders in proptest::option::of(0u64..3_000),
     ) {
         let effective = cap.map_or(page, |c| c.min(page));
         // Per request, up to 1/(4 * in flight) of a page each way. (Inserts beyond a
@@ -464,21 +465,43 @@ proptest! {
             deletes_within: None,
         };
         let mut server = Server::new(orders, cap, churn, seed);
-        let config = WalkConfig::new().page_size(page).max_in_flight(in_flight);
+        let mut config = WalkConfig::new().page_size(page).max_in_flight(in_flight);
+        if let Some(max) = max_orders {
+            config = config.max_orders(max);
+        }
         let mut walk = walk_with(config);
         let outcome = drive(&mut walk, &mut server, seed);
         prop_assert_eq!(&outcome.error, &None);
-        prop_assert_eq!(outcome.duplicates_and_missed(&server), (0, 0));
         for id in &outcome.delivered {
             prop_assert!(server.initial.contains(id));
         }
+        let (duplicates, missed) = outcome.duplicates_and_missed(&server);
+        prop_assert_eq!(duplicates, 0);
+        match max_orders {
+            Some(max) if outcome.delivered.len() as u64 == max => {
+                // Stopped early: no survivor newer than the last delivered is missing.
+                let delivered: HashSet<u64> = outcome.delivered.iter().copied().collect();
+                let last = outcome.delivered.last().copied().unwrap_or(u64::MAX);
+                let skipped = server
+                    .survivors()
+                    .into_iter()
+                    .filter(|id| *id > last && !delivered.contains(id))
+                    .count();
+                prop_assert_eq!(skipped, 0);
+            }
+            _ => prop_assert_eq!(missed, 0),
+        }
+        prop_assert!(outcome.delivered.len() as u64 <= max_orders.unwrap_or(u64::MAX));
         prop_assert!(outcome.most_in_flight <= in_flight);
         let r = outcome.report;
         prop_assert!(r.peak_buffered_pages <= in_flight);
         prop_assert!(r.peak_tail_ids <= page as usize);
         prop_assert_eq!(r.rows, outcome.delivered.len() as u64);
         prop_assert_eq!(r.requests, outcome.fetches);
-        if cap.is_some_and(|c| c < page) && orders >= 3 * u64::from(effective) {
+        if cap.is_some_and(|c| c < page)
+            && orders >= 3 * u64::from(effective)
+            && max_orders.is_none()
+        {
             prop_assert_eq!(r.learned_cap, cap);
         }
     }
