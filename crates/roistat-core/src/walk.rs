@@ -793,6 +793,11 @@ impl Walk {
                     self.report.duplicates_suppressed += repeated;
                     index + 1
                 }
+                // An empty list: whatever was not delivered has been deleted.
+                None if offset == 0 && len == 0 => {
+                    self.end();
+                    return;
+                }
                 None => {
                     self.gap(was_repair, offset, total);
                     return;
@@ -831,7 +836,15 @@ impl Walk {
             return;
         }
         let short = (len as u64) < u64::from(planned.limit);
-        if short && (offset + len as u64 >= total || len == 0) {
+        let end_of_page = offset + len as u64;
+        // A `total` below the rows just seen is no count (a missing `total` decodes as
+        // 0): then only a short page that adds nothing proves the end.
+        let reaches_end = if total >= end_of_page {
+            end_of_page == total
+        } else {
+            taken == 0
+        };
+        if short && (reaches_end || len == 0) {
             self.end();
             return;
         }
@@ -839,13 +852,22 @@ impl Walk {
             // `total` says more rows follow: the server cut the page. The walk goes on
             // with pages that size; the cap is kept for later walks only when at least
             // another such page is left, so a `total` counted a moment before a delete
-            // near the end does not pass for a cap.
+            // near the end does not pass for a cap. Without a count, a cut and the end
+            // look alike: keep the page size, go on from here one page at a time.
             let rows = u32::try_from(len).unwrap_or(u32::MAX);
-            self.shrink_pages(rows);
-            if total >= offset + 2 * len as u64 {
-                self.learn_cap(rows);
+            if total >= end_of_page {
+                self.shrink_pages(rows);
+                if total >= offset + 2 * len as u64 {
+                    self.learn_cap(rows);
+                }
+                self.replan();
+            } else {
+                // The next page must reach beyond the frontier even if it is cut the
+                // same way, so that "nothing new" means the end: overlap half of it.
+                self.replan();
+                let overlap = self.overlap.min(rows / 2).max(1);
+                self.cursor = self.frontier.saturating_sub(u64::from(overlap));
             }
-            self.replan();
         } else if was_first || was_repair {
             self.replan();
         }
@@ -1082,6 +1104,32 @@ mod tests {
         w.receive(id, page(&["c", "d", "e", "f"], 7));
         assert_eq!(burst(&mut w).rows, ["e", "f"]);
         assert_eq!(w.report().learned_cap, None);
+    }
+
+    #[test]
+    fn without_a_total_a_short_page_is_not_the_end() {
+        let mut w = walk(WalkConfig::new().page_size(10).overlap(2).max_in_flight(2));
+        let id = burst(&mut w).fetches[0].0;
+        // Cut at 4 and `total` missing (0): maybe a cap, maybe the end.
+        w.receive(id, page(&["a", "b", "c", "d"], 0));
+        let b = burst(&mut w);
+        assert_eq!(b.rows.len(), 4);
+        // Without a count, one page at a time, and the page size stays.
+        let [(id, 2, 10)] = b.fetches[..] else {
+            panic!("{b:?}")
+        };
+        w.receive(id, page(&["c", "d", "e"], 0));
+        let b = burst(&mut w);
+        assert_eq!(b.rows, ["e"]);
+        // Half a cut page of overlap: a page cut the same way still shows what follows.
+        let [(id, 4, 10)] = b.fetches[..] else {
+            panic!("{b:?}")
+        };
+        // Nothing new: the list ended.
+        w.receive(id, page(&["e"], 0));
+        let b = burst(&mut w);
+        assert_eq!((b.rows.len(), b.end), (0, "done"));
+        assert_eq!(w.learned_cap(), None);
     }
 
     #[test]
