@@ -39,7 +39,17 @@
 //! cap: later pages ask for that much (see [`Walk::learned_cap`]).
 //!
 //! The walk ends with a stitched page shorter than asked that reaches `total`, or after
-//! `max_orders` rows.
+//! `max_orders` rows. (An answer without `total`, decoded as 0, proves nothing: the walk
+//! then goes one page at a time and ends with a short page that adds nothing.)
+//!
+//! # Limits
+//!
+//! The walk fails with [`walk_unstable`] rather than deliver wrongly when it cannot
+//! stitch: more orders created between two requests than a page step (`page - V`), every
+//! tail id deleted between two requests, or a list no page of which can be stitched after
+//! a few re-fetches. It relies on order ids being unique in the list (an id deleted and
+//! created again would be taken for a delivered row if it is the only tail id left in a
+//! page).
 //!
 //! # Driving it
 //!
