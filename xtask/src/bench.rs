@@ -9,7 +9,7 @@
 //! - `async_overhead`: `crates/roistat-async/benches/overhead.rs`;
 //! - `stream_memory_growth`: `crates/roistat-blocking/benches/stream_memory.rs` (dhat);
 //! - `rate_limit_utilization`, `export_throughput_vs_limit`: simulated here, over a day
-//!   of injected clock, through the SDK's own `Exchange`, `RateLimiter` and `Pager`;
+//!   of injected clock, through the SDK's own `Call`, `RateLimiter` and page-size choice;
 //! - `mock_requests_per_second`: `crates/roistat-mock/examples/throughput.rs`.
 //!
 //! The bench binaries print `FIGURE name value detail` when `ROISTAT_BENCH_FIGURES` is
@@ -26,8 +26,8 @@ use roistat_core::endpoints::ListOrders;
 use roistat_core::ratelimit::Tier;
 use roistat_core::types::ListOrdersRequest;
 use roistat_core::{
-    ClientBuilder, Engine, FromEngine, Pager, Response, ScheduleConfig, Step, best_page_size,
-    pager::MAX_PAGE_SIZE,
+    ClientBuilder, DEFAULT_MAX_PAGE_SIZE, Engine, FromEngine, Response, ScheduleConfig, Step,
+    best_page_size,
 };
 
 /// A figure: its value, how it was measured, and its target.
@@ -502,13 +502,13 @@ fn rate_limit_utilization() -> (Option<f64>, String) {
     (value, detail)
 }
 
-/// Exporting with visits through the SDK's `Pager` (default page size) and `Exchange`
+/// Exporting with visits at the SDK's default page size through its `Call`
 /// over a simulated day, against the best orders-per-minute any page size up to
-/// `MAX_PAGE_SIZE` reaches under the documented tiers.
+/// `DEFAULT_MAX_PAGE_SIZE` reaches under the documented tiers.
 fn export_throughput_vs_limit() -> (Option<f64>, String) {
     let schedule = ScheduleConfig::documented();
     // The best any page size can do: L orders per request at the tier's rate.
-    let best = (1..=MAX_PAGE_SIZE)
+    let best = (1..=DEFAULT_MAX_PAGE_SIZE)
         .map(|l| {
             let class = roistat_core::RateClass::OrderList {
                 with_visits: true,
@@ -520,10 +520,7 @@ fn export_throughput_vs_limit() -> (Option<f64>, String) {
         .max()
         .unwrap_or((1, 1));
 
-    let Ok(mut pager) = Pager::new(ListOrdersRequest::new().with_visits()) else {
-        return (None, "pager refused the request".into());
-    };
-    let page_size = pager.page_size();
+    let page_size = best_page_size(true, None, None);
     let engine = match engine(schedule) {
         Ok(e) => e,
         Err(e) => return (None, e),
@@ -531,17 +528,20 @@ fn export_throughput_vs_limit() -> (Option<f64>, String) {
     let mut rng = Rng(42);
     let t0 = Instant::now();
     let mut now = t0;
-    let total: u64 = 100_000_000; // more than a day can export
     let mut exported = 0u64;
-    while let Some(endpoint) = pager.next_request() {
+    loop {
+        let request = ListOrdersRequest::new()
+            .with_visits()
+            .limit(page_size)
+            .offset(exported);
+        let Ok(endpoint) = ListOrders::new(request) else {
+            return (None, "the page request is invalid".into());
+        };
         // 100 ms plus 1 ms per order with visits (a 1,000-order page: about 1.1 s).
-        let count = u64::from(endpoint.request().limit.unwrap_or(page_size));
+        let count = u64::from(page_size);
         let latency = Duration::from_millis(100 + count) + rng.millis(0, 200);
         match call(&engine, &endpoint, &mut now, latency, &mut rng) {
-            Ok(_) if now <= t0 + DAY => {
-                exported += count;
-                pager.advance_counts(count as usize, total);
-            }
+            Ok(_) if now <= t0 + DAY => exported += count,
             Ok(_) => break,
             Err(e) => return (None, e),
         }
@@ -552,10 +552,8 @@ fn export_throughput_vs_limit() -> (Option<f64>, String) {
     (
         Some(ratio),
         format!(
-            "{per_minute:.0} orders/min with the default page size {page_size} (best_page_size = {}) vs the best {} orders/min ({} per page); page sizes above {MAX_PAGE_SIZE} not considered (server maximum undocumented)",
-            best_page_size(true, None),
-            best.0,
-            best.1
+            "{per_minute:.0} orders/min with the default page size {page_size} vs the best {} orders/min ({} per page) of any size up to {DEFAULT_MAX_PAGE_SIZE}",
+            best.0, best.1
         ),
     )
 }

@@ -106,7 +106,7 @@ impl Client {
     /// let mut orders = client.orders(ListOrdersRequest::new().with_visits());
     /// while let Some(order) = orders.next().await {
     ///     let order = order?;
-    ///     eprintln!("{} ({} so far)", order.id, orders.progress().orders);
+    ///     eprintln!("{} ({} so far)", order.id, orders.progress().rows);
     /// }
     /// # Ok(()) }
     /// ```

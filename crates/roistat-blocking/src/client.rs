@@ -95,7 +95,7 @@ impl Client {
     /// while let Some(order) = orders.next() {
     ///     let order = order?;
     ///     let p = orders.progress();
-    ///     eprintln!("{}/{:?}: {}", p.orders, p.total, order.id);
+    ///     eprintln!("{}/{:?}: {}", p.rows, p.total, order.id);
     /// }
     /// # Ok::<(), roistat_blocking::Error>(())
     /// ```

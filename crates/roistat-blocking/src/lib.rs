@@ -63,6 +63,6 @@ pub use roistat_core::endpoints;
 /// The models and the filter DSL, re-exported from `roistat-types`.
 pub use roistat_core::types;
 pub use roistat_core::{
-    BatchResult, BulkReport, CancelHandle, ClientBuilder, Endpoint, Error, Progress, RequestState,
-    RetryPolicy, ScheduleConfig, Timeouts, WaitEvent, WaitReason,
+    BatchResult, BulkReport, CancelHandle, ClientBuilder, Endpoint, Error, RequestState,
+    RetryPolicy, ScheduleConfig, Timeouts, WaitEvent, WaitReason, WalkReport,
 };

@@ -1,60 +1,83 @@
-//! Auto-pagination: an iterator over every order a query selects.
+//! Auto-pagination: core's [`Walk`](roistat_core::Walk) as an iterator, with up to
+//! `max_in_flight` pages fetched at once on short-lived threads.
 
-use std::collections::VecDeque;
+use std::sync::mpsc::{Receiver, Sender, channel};
 
-use roistat_core::types::{ListOrdersRequest, Order};
-use roistat_core::{Error, Pager, Progress};
+use roistat_core::types::{ListOrdersRequest, Order, OrderList};
+use roistat_core::{Error, FetchId, WalkConfig, WalkReport, WalkSession, WalkStep};
 
 use crate::Client;
 
-/// Every order a query selects, fetched page after page under the rate limit.
+type Answer = (FetchId, Result<OrderList, Error>);
+
+/// Every order a query selects, exactly once even while the project changes (see
+/// [`roistat_core::walk`]), fetched under the rate limit with a few pages in flight.
 ///
-/// Holds at most one page in memory. After an error the iterator yields that error
-/// once and then ends; [`progress`](Self::progress) says how far it got, and a new
-/// walk can start from its `offset`.
-#[derive(Debug)]
+/// Memory holds the pages in flight, not the walk. After an error the iterator yields
+/// that error once and ends; [`progress`](Self::progress) says how far it got
+/// (`resume_offset` continues it). Dropping it stops the walk: pages still in flight
+/// finish on their threads and are discarded.
 #[must_use = "iterators are lazy: nothing is fetched until it is driven"]
 pub struct Orders {
     client: Client,
-    pager: Result<Pager, Option<Error>>,
-    buffer: VecDeque<Order>,
-    /// The progress when the walk stopped on an error.
-    stopped_at: Progress,
+    request: Option<(ListOrdersRequest, WalkConfig)>,
+    session: Option<WalkSession>,
+    answers: (Sender<Answer>, Receiver<Answer>),
+    sequential: bool,
+    ended: bool,
+}
+
+impl std::fmt::Debug for Orders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Orders")
+            .field("progress", &self.progress())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Orders {
     pub(crate) fn new(client: Client, request: ListOrdersRequest) -> Self {
         Self {
             client,
-            pager: Pager::new(request).map_err(Some),
-            buffer: VecDeque::new(),
-            stopped_at: Progress::default(),
+            request: Some((request, WalkConfig::default())),
+            session: None,
+            answers: channel(),
+            sequential: false,
+            ended: false,
         }
     }
 
-    /// Sets the page size (the request's `limit` otherwise, or core's best size for
-    /// the documented tiers).
-    pub fn page_size(mut self, size: u32) -> Self {
-        if let Ok(pager) = self.pager {
-            self.pager = Ok(pager.with_page_size(size));
+    fn config(mut self, f: impl FnOnce(WalkConfig) -> WalkConfig) -> Self {
+        if let Some((request, config)) = self.request.take() {
+            self.request = Some((request, f(config)));
         }
         self
     }
 
-    /// Stops after `n` orders.
-    pub fn max_orders(mut self, n: u64) -> Self {
-        if let Ok(pager) = self.pager {
-            self.pager = Ok(pager.with_max_orders(n));
-        }
-        self
+    /// Sets the page size (the request's `limit` otherwise, or the fastest size for the
+    /// documented tiers, up to 5,000 or the server's learned cap). Call before iterating.
+    pub fn page_size(self, size: u32) -> Self {
+        self.config(|c| c.page_size(size))
     }
 
-    /// Pages fetched, orders yielded from them, the latest `total`.
-    pub fn progress(&self) -> Progress {
-        match &self.pager {
-            Ok(p) => p.progress(),
-            Err(_) => self.stopped_at,
-        }
+    /// Stops after `n` orders. Call before iterating.
+    pub fn max_orders(self, n: u64) -> Self {
+        self.config(|c| c.max_orders(n))
+    }
+
+    /// How many pages may be in flight at once (default 4; 1 fetches one page at a
+    /// time). The rate limiter still decides when each is sent. Call before iterating.
+    pub fn max_in_flight(self, pages: usize) -> Self {
+        self.config(|c| c.max_in_flight(pages))
+    }
+
+    /// Rows, pages, requests, refusals, duplicates suppressed and gaps re-fetched so far,
+    /// and where to resume.
+    pub fn progress(&self) -> WalkReport {
+        self.session
+            .as_ref()
+            .map(WalkSession::report)
+            .unwrap_or_default()
     }
 }
 
@@ -62,31 +85,54 @@ impl Iterator for Orders {
     type Item = Result<Order, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if self.ended {
+            return None;
+        }
+        if let Some((request, config)) = self.request.take() {
+            self.sequential = config.max_in_flight <= 1;
+            self.session = Some(WalkSession::new(self.client.engine(), request, config));
+        }
+        let session = self.session.as_mut()?;
         loop {
-            if let Some(order) = self.buffer.pop_front() {
-                return Some(Ok(order));
-            }
-            let pager = match &mut self.pager {
-                Ok(p) => p,
-                Err(e) => return e.take().map(Err),
-            };
-            let request = pager.next_request()?;
-            match self.client.send(&request) {
-                Ok(page) => {
-                    pager.advance(&page);
-                    self.buffer = page.data.into();
-                }
+            let walk = match session.walk() {
+                Ok(walk) => walk,
                 Err(e) => {
-                    let progress = pager.progress();
-                    tracing::debug!(
-                        pages = progress.pages,
-                        orders = progress.orders,
-                        "order walk stopped"
-                    );
-                    self.stopped_at = progress;
-                    self.pager = Err(None);
-                    return Some(Err(e));
+                    self.ended = true;
+                    return e.map(Err);
                 }
+            };
+            let failure = match walk.poll() {
+                WalkStep::Deliver(order) => return Some(Ok(order)),
+                WalkStep::Fetch(fetch) => {
+                    // Through the session's engine: it counts the walk's refusals.
+                    let client = self.client.with_engine(session.engine().clone());
+                    if self.sequential {
+                        let result = client.send(&fetch.endpoint);
+                        session.answer(fetch.id, result)
+                    } else {
+                        let answers = self.answers.0.clone();
+                        std::thread::spawn(move || {
+                            let result = client.send(&fetch.endpoint);
+                            // The iterator may be gone: the answer is then not needed.
+                            let _ = answers.send((fetch.id, result));
+                        });
+                        None
+                    }
+                }
+                WalkStep::Pending => {
+                    // Every fetch thread answers (its send is bounded by the timeouts).
+                    let (id, result) = self.answers.1.recv().ok()?;
+                    session.answer(id, result)
+                }
+                WalkStep::Failed(e) => Some(e),
+                _ => {
+                    self.ended = true;
+                    return None;
+                }
+            };
+            if let Some(e) = failure {
+                self.ended = true;
+                return Some(Err(e));
             }
         }
     }

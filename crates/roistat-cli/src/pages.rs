@@ -1,7 +1,7 @@
 //! Walking every order of a query with the client's pagination, handing them on in
 //! chunks, and saying how far the walk got when it stops.
 
-use roistat_blocking::Progress as WalkProgress;
+use roistat_blocking::WalkReport;
 use roistat_blocking::types::{ListOrdersRequest, Order};
 
 use crate::api::Api;
@@ -27,7 +27,7 @@ pub struct Done {
     /// How it ended.
     pub end: Walk,
     /// Pages and orders read.
-    pub progress: WalkProgress,
+    pub progress: WalkReport,
     /// Orders handed on.
     pub delivered: u64,
     /// The offset the walk started at.

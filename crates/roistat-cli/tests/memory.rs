@@ -1,12 +1,13 @@
-//! `--all` keeps one page in memory, not the export.
+//! `--all` keeps the pages in flight in memory, not the export.
 //!
 //! The CLI reports its own peak RSS (VmHWM from /proc/self/status) when
 //! `ROISTAT_CLI_REPORT_PEAK_RSS=1`. The fake server runs in this test process, so the
 //! child's memory is the CLI's alone. Three runs over the same server:
 //!
-//! - `--all` over 12,003 orders in pages of 1,000;
-//! - `--all` over the last 1,003 of them (the same page size): the baseline;
-//! - a control that asks for all 12,003 in ONE page, so it must hold them all at once.
+//! - `--all` over 24,003 orders in pages of 1,000;
+//! - `--all` over the last 5,003 of them (the same page size, so as many pages in
+//!   flight): the baseline;
+//! - a control that asks for all 24,003 in ONE page, so it must hold them all at once.
 //!
 //! A CLI that buffered its output (or kept every page) would use about what the control
 //! uses; a streaming one stays near the baseline. The control proves the measurement can
@@ -35,19 +36,19 @@ fn peak_kib(server: &common::MockServer, args: &[&str]) -> (u64, usize) {
 }
 
 #[test]
-fn all_keeps_memory_bounded_by_one_page() {
-    let s = server(12_000);
+fn all_keeps_memory_bounded_by_the_pages_in_flight() {
+    let s = server(24_000);
     let page = ["--limit", "1000", "--format", "json"];
     let (all, n_all) = peak_kib(&s, &[&["orders", "list", "--all"][..], &page].concat());
     let (base, n_base) = peak_kib(
         &s,
-        &[&["orders", "list", "--all", "--offset", "11000"][..], &page].concat(),
+        &[&["orders", "list", "--all", "--offset", "19000"][..], &page].concat(),
     );
     let (control, n_control) = peak_kib(
         &s,
-        &["orders", "list", "--limit", "12003", "--format", "json"],
+        &["orders", "list", "--limit", "24003", "--format", "json"],
     );
-    assert_eq!((n_all, n_base, n_control), (12_003, 1_003, 12_003));
+    assert_eq!((n_all, n_base, n_control), (24_003, 5_003, 24_003));
     eprintln!("peak RSS KiB: all {all}, baseline {base}, one-page control {control}");
     let held_by_control = control.saturating_sub(base);
     assert!(
@@ -57,7 +58,7 @@ fn all_keeps_memory_bounded_by_one_page() {
     let extra = all.saturating_sub(base);
     assert!(
         extra < held_by_control / 4,
-        "--all over 12x the orders used {extra} KiB more than the baseline; holding every \
+        "--all over 5x the orders used {extra} KiB more than the baseline; holding every \
          order costs about {held_by_control} KiB"
     );
 }

@@ -264,6 +264,7 @@ impl<T> Call<T> {
         self.may_have_applied |= class.may_have_applied;
         if class.rate_limited {
             self.refusals += 1;
+            self.engine.note_refusal();
             // The server says the window is full (another integration may share it):
             // hold the class back so every caller of this client slows down.
             self.engine.limiter().note_rate_limited(&self.class, now);

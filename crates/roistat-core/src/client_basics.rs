@@ -54,6 +54,15 @@ macro_rules! client_basics {
                 self.engine.cancel_handle()
             }
 
+            /// A clone on another engine of the same client (a walk counts its refusals).
+            #[allow(dead_code)]
+            pub(crate) fn with_engine(&self, engine: $crate::Engine) -> Self {
+                Self {
+                    engine,
+                    $agent: self.$agent.clone(),
+                }
+            }
+
             /// A clone of this client (same connection pool, same limiter) whose calls
             /// `cancel` stops, leaving the other clones running.
             #[must_use]

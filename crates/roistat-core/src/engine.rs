@@ -7,7 +7,7 @@
 //! sleep. Built by [`ClientBuilder`](crate::ClientBuilder).
 
 use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -70,6 +70,8 @@ pub struct Engine {
     pub(crate) decode: DecodeOptions,
     pub(crate) cancel: CancelHandle,
     pub(crate) observer: Option<WaitObserver>,
+    /// Counts the server's rate-limit refusals of this clone's calls (a walk reads it).
+    refusals: Option<Arc<AtomicU64>>,
     shared: Arc<Shared>,
 }
 
@@ -109,6 +111,7 @@ impl Engine {
             decode,
             cancel: CancelHandle::new(),
             observer: None,
+            refusals: None,
             shared: Arc::new(Shared {
                 limiter: Mutex::new(RateLimiter::new(schedule)),
                 rng: Mutex::new(Rng::new(seed)),
@@ -161,6 +164,21 @@ impl Engine {
         Self {
             observer: Some(observer),
             ..self.clone()
+        }
+    }
+
+    /// The same engine, counting the server's rate-limit refusals of its calls into
+    /// `counter` (a walk reports them).
+    pub fn counting_refusals(&self, counter: Arc<AtomicU64>) -> Self {
+        Self {
+            refusals: Some(counter),
+            ..self.clone()
+        }
+    }
+
+    pub(crate) fn note_refusal(&self) {
+        if let Some(counter) = &self.refusals {
+            counter.fetch_add(1, Ordering::Relaxed);
         }
     }
 

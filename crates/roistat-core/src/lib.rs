@@ -9,7 +9,8 @@
 //! - [`decode()`]: a response's bytes become the typed output or a typed [`Error`];
 //! - [`retry`]: whether and when to try again ([`RetryPolicy::decide`]);
 //! - [`ratelimit`]: when the next request may go ([`RateLimiter`], sliding windows);
-//! - [`pager`]: which page to fetch next ([`Pager`]);
+//! - [`walk`]: a whole order-list walk, exactly once while the list changes, several
+//!   pages in flight ([`Walk`]); [`page_size`]: the fastest page size;
 //! - [`call`]: one call from rate-limit slot to decoded answer, with retries, deadline
 //!   and cancellation ([`Call`]), driven identically by both clients;
 //! - [`engine`]: what a client shares across calls and clones: configuration, policy,
@@ -66,11 +67,13 @@ pub mod endpoint;
 pub mod endpoints;
 pub mod engine;
 pub mod error;
-pub mod pager;
+pub mod page_size;
 pub mod ratelimit;
 pub mod retry;
 mod rng;
 pub mod transport;
+pub mod walk;
+pub mod walk_driver;
 
 /// The data crate, re-exported: every model, id and the filter DSL.
 pub use roistat_types as types;
@@ -84,7 +87,9 @@ pub use decode::{DecodeOptions, decode, decode_body, decode_response};
 pub use endpoint::{Endpoint, Path, prepare};
 pub use engine::{Engine, WaitEvent, WaitObserver, WaitReason};
 pub use error::{ApiError, Classification, Error, FailureKind, RequestState};
-pub use pager::{Pager, Progress, best_page_size};
+pub use page_size::{DEFAULT_MAX_PAGE_SIZE, best_page_size};
 pub use ratelimit::{Admission, RateClass, RateLimiter, ScheduleConfig};
 pub use retry::{RetryAfter, RetryDecision, RetryPolicy, RetrySafety};
 pub use transport::Response;
+pub use walk::{Fetch, FetchId, Walk, WalkConfig, WalkReport, WalkStep};
+pub use walk_driver::WalkSession;

@@ -15,8 +15,8 @@ use roistat_core::types::{
     StatusId, StatusList,
 };
 use roistat_core::{
-    BatchResult, BulkReport, ClientBuilder, Endpoint, Engine, Error, FromEngine, Progress,
-    RetryPolicy, ScheduleConfig,
+    BatchResult, BulkReport, ClientBuilder, Endpoint, Engine, Error, FromEngine, RetryPolicy,
+    ScheduleConfig, WalkReport,
 };
 use roistat_mock::MockServer;
 
@@ -73,7 +73,7 @@ pub struct Walk {
     /// Whether the walk yielded nothing more after its error (it must end).
     pub ended_after_error: bool,
     /// The walk's progress at the end.
-    pub progress: Progress,
+    pub progress: WalkReport,
 }
 
 /// The surface of both clients (same names, same arguments).
