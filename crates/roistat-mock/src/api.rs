@@ -105,6 +105,7 @@ pub(crate) fn serve(shared: &Shared, req: &Request, body: &mut Vec<u8>) -> Actio
         query: requests::redact_query(&req.query),
         headers: requests::redact_headers(&req.headers),
         body: req.body.clone(),
+        body_len: req.body.len(),
         fault: None,
         status: 0,
         error: None,
