@@ -14,10 +14,12 @@ use support::Conn;
 
 const LIST: &str = "/api/v1/project/integration/order/list?project=12345";
 
-/// The server closed the connection: EOF or a reset, not a read that timed out.
+/// The server closed the connection: EOF or a reset, not a read that timed out. The
+/// wait is shorter than the server's default idle timeout (10 s), so that a limit the
+/// test set but the server ignored shows.
 fn assert_closed(stream: &mut TcpStream, what: &str) {
     stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
+        .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
     let mut buf = [0u8; 256];
     match stream.read(&mut buf) {
@@ -202,4 +204,60 @@ fn by_default_logged_bodies_are_cut_at_one_mebibyte() {
     let rec = s.requests().last().unwrap();
     assert_eq!((rec.body.len(), rec.body_len), (1024 * 1024, body.len()));
     assert!(s.requests().kept_bytes() < 1024 * 1024 + 4096);
+}
+
+#[test]
+fn the_binary_takes_the_limits_as_flags() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    /// Kills the binary however the test ends.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let mut child = Killed(
+        Command::new(env!("CARGO_BIN_EXE_roistat-mock"))
+            .args(["--orders", "0", "--idle-timeout-ms", "2000"])
+            .args(["--max-connections", "1"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut out = BufReader::new(child.0.stdout.take().unwrap());
+    let mut line = String::new();
+    let base = loop {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "exited early");
+        if let Some(v) = line.strip_prefix("base URL:") {
+            break v.trim().to_string();
+        }
+    };
+    let addr = base
+        .trim_start_matches("http://")
+        .trim_end_matches("/api/v1")
+        .parse()
+        .unwrap();
+    let mut first = Conn::open(addr);
+    assert_eq!(list(&mut first), 200);
+    // While `first` holds the only slot (it idles for 2 s), a second connection gets
+    // no answer.
+    let mut second = Conn::open(addr);
+    let _ = second.send("POST", LIST, &[("Api-key", "demo-key")], b"{}");
+    assert_closed(second.stream(), "over --max-connections 1");
+    // Closed by the 2 s idle timeout, well before the default 10 s one.
+    let stream = first.stream();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(6)))
+        .unwrap();
+    match stream.read(&mut [0u8; 64]) {
+        Ok(0) => {}
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
+        other => panic!("--idle-timeout-ms 2000 did not close the connection: {other:?}"),
+    }
+    drop(child);
 }
