@@ -279,7 +279,10 @@ impl Reader {
             let start = body.len();
             // Decoding never makes bytes, so room for the input is enough; one byte past
             // the cap tells an oversized chunked body.
-            let room = self.available().len().min(max + 1 - start);
+            let room = self
+                .available()
+                .len()
+                .min(max.saturating_add(1).saturating_sub(start));
             body.resize(start + room, 0);
             let out = body.get_mut(start..).unwrap_or(&mut []);
             let (used, wrote) = reply
@@ -291,9 +294,9 @@ impl Reader {
                 return Err(ReadError::refused(413, "request body too large"));
             }
             framing_run = if wrote > 0 {
-                used - wrote
+                used.saturating_sub(wrote)
             } else {
-                framing_run + used
+                framing_run.saturating_add(used)
             };
             if framing_run > self.limits.max_trailer {
                 return Err(ReadError::bad("chunked trailer section too large"));
