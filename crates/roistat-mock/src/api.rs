@@ -104,7 +104,7 @@ pub(crate) fn serve(shared: &Shared, req: &Request, body: &mut Vec<u8>) -> Actio
         path: path.clone(),
         query: requests::redact_query(&req.query),
         headers: requests::redact_headers(&req.headers),
-        body: req.body.clone(),
+        body: shared.requests.kept_body(&req.body),
         body_len: req.body.len(),
         fault: None,
         status: 0,

@@ -123,6 +123,13 @@ impl Requests {
         self.log.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The part of `body` the log keeps, copied: a large body is never copied whole
+    /// only to be cut (a copy and a cut leave the allocator's heap in pieces).
+    pub(crate) fn kept_body(&self, body: &[u8]) -> Vec<u8> {
+        let limit = self.lock().body_limit;
+        body.get(..limit).unwrap_or(body).to_vec()
+    }
+
     pub(crate) fn push(&self, mut rec: RecordedRequest) {
         let mut log = self.lock();
         log.total += 1;
