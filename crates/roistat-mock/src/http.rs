@@ -1,18 +1,60 @@
-//! A minimal HTTP/1.1 server side: request heads parsed by `httparse`, bodies by
-//! `Content-Length` or chunked transfer coding, keep-alive, and response writing.
+//! The HTTP/1.1 server side of a connection: reading requests and writing answers.
 //!
-//! Why hand-written: the mock must misbehave on purpose (stall, cut a body short,
-//! reset a connection), which a full server framework hides from us.
+//! Request heads and bodies are framed by ureq-proto's sans-IO server state machine
+//! ([`ureq_proto::server::Reply`]): `httparse` for the head, its strict
+//! `Content-Length` rules (digits only, repeated values must agree) and its chunked
+//! decoder. It only turns bytes into bytes, so the socket stays ours: the mock can stall,
+//! cut an answer short or reset the connection on purpose.
+//!
+//! In front of it sit the rules ureq-proto leaves to the server (it is lenient where
+//! a client must be, and a server on `0.0.0.0` must not be):
+//!
+//! - framing that two parsers could read differently is refused with 400 and the
+//!   connection closed: `Content-Length` with `Transfer-Encoding`, any coding but a
+//!   single `chunked`, `Transfer-Encoding` in HTTP/1.0, and (by ureq-proto) a bad or
+//!   disagreeing `Content-Length`;
+//! - a request with neither header has no body (RFC 9112 §6.3; ureq-proto would
+//!   expect a chunked one);
+//! - caps on the head (431), the body (413) and the chunked trailer section (400);
+//! - an idle timeout before a request's first byte and a deadline for the whole request
+//!   after it.
+//!
+//! Answers are written here too: a head is a few lines, and the "body cut short" fault
+//! needs a head that lies about its `Content-Length`.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
-/// Largest request head we accept (request line plus headers).
-const MAX_HEAD: usize = 64 * 1024;
-/// Largest request body we accept, after chunked decoding.
-pub(crate) const MAX_BODY: usize = 32 * 1024 * 1024;
-/// Most headers in one request.
-const MAX_HEADERS: usize = 64;
+use ureq_proto::http::{Version, header};
+use ureq_proto::server::{RecvRequestResult, Reply, state::RecvBody};
+
+/// Size and time limits of one connection.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    /// Largest request head (request line plus headers); more is answered 431.
+    pub max_head: usize,
+    /// Largest request body after chunked decoding; more is answered 413.
+    pub max_body: usize,
+    /// Largest chunked trailer section (everything after the last chunk's data).
+    pub max_trailer: usize,
+    /// How long a connection may wait for the first byte of its next request.
+    pub idle_timeout: Duration,
+    /// How long a whole request (head and body) may take after its first byte.
+    pub read_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_head: 64 * 1024,
+            max_body: 64 * 1024 * 1024,
+            max_trailer: 8 * 1024,
+            idle_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+        }
+    }
+}
 
 /// One parsed request.
 #[derive(Debug, Clone)]
@@ -22,6 +64,7 @@ pub(crate) struct Request {
     pub path: String,
     /// Query part of the target without the `?`, still percent-encoded.
     pub query: String,
+    /// Header names lower-cased; repeated headers next to each other.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     /// Whether the connection may serve another request after this one.
@@ -41,19 +84,40 @@ impl Request {
 /// Why a request could not be read.
 #[derive(Debug)]
 pub(crate) enum ReadError {
-    /// The peer closed the connection cleanly between requests.
+    /// The peer closed the connection, or kept it idle too long, between requests.
     Closed,
-    /// A socket error (including the server's own shutdown of the socket) or EOF
-    /// inside a request: nothing more can be said on this connection.
+    /// A socket error (including the server's own shutdown of the socket), EOF inside
+    /// a request, or the read deadline passed: nothing more can be said here.
     Io,
-    /// The bytes are not an HTTP/1.x request we accept: answer 400 and close.
-    Bad(String),
+    /// The bytes are not a request we accept: answer `status` and close.
+    Refused { status: u16, message: String },
+}
+
+impl ReadError {
+    fn refused(status: u16, message: impl Into<String>) -> ReadError {
+        ReadError::Refused {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn bad(message: impl Into<String>) -> ReadError {
+        ReadError::refused(400, message)
+    }
 }
 
 impl From<io::Error> for ReadError {
     fn from(_: io::Error) -> Self {
         ReadError::Io
     }
+}
+
+/// How the body of a request is delimited, once the head passed our checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    None,
+    Length(u64),
+    Chunked,
 }
 
 /// A connection's read side with a buffer that survives between requests
@@ -65,14 +129,16 @@ pub(crate) struct Reader {
     pos: usize,
     /// End of valid bytes in `buf`.
     end: usize,
+    limits: Limits,
 }
 
 impl Reader {
-    pub fn new() -> Self {
+    pub fn new(limits: Limits) -> Self {
         Reader {
             buf: vec![0; 16 * 1024],
             pos: 0,
             end: 0,
+            limits,
         }
     }
 
@@ -80,9 +146,20 @@ impl Reader {
         self.buf.get(self.pos..self.end).unwrap_or(&[])
     }
 
-    /// Read more bytes from the stream; returns how many (0 = EOF).
-    fn fill(&mut self, stream: &mut TcpStream) -> io::Result<usize> {
-        if self.pos > 0 && self.pos == self.end {
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.end);
+    }
+
+    /// Read more bytes, waiting until `deadline` at most; returns how many (0 = EOF).
+    /// Callers bound how much unconsumed input they let pile up, so the buffer stays
+    /// near the head or trailer cap.
+    fn fill(&mut self, stream: &mut TcpStream, deadline: Instant) -> io::Result<usize> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        stream.set_read_timeout(Some(left))?;
+        if self.pos == self.end {
             self.pos = 0;
             self.end = 0;
         }
@@ -102,180 +179,223 @@ impl Reader {
         Ok(n)
     }
 
-    fn consume(&mut self, n: usize) {
-        self.pos = (self.pos + n).min(self.end);
+    /// Like [`Reader::fill`], inside a request: EOF there is an error too.
+    fn fill_more(&mut self, stream: &mut TcpStream, deadline: Instant) -> Result<(), ReadError> {
+        match self.fill(stream, deadline)? {
+            0 => Err(ReadError::Io),
+            _ => Ok(()),
+        }
     }
 
     /// Read one full request (head and body) from the stream.
     pub fn read_request(&mut self, stream: &mut TcpStream) -> Result<Request, ReadError> {
-        // Head.
-        let (head_len, mut req, framing) = loop {
-            if !self.available().is_empty() {
-                let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-                let mut parsed = httparse::Request::new(&mut headers);
-                match parsed.parse(self.available()) {
-                    Ok(httparse::Status::Complete(n)) => {
-                        let (req, framing) = convert(&parsed)?;
-                        break (n, req, framing);
-                    }
-                    Ok(httparse::Status::Partial) => {}
-                    Err(e) => return Err(ReadError::Bad(format!("malformed request head: {e}"))),
-                }
-                if self.available().len() > MAX_HEAD {
-                    return Err(ReadError::Bad("request head too large".into()));
-                }
+        if self.available().is_empty() {
+            let idle_until = Instant::now() + self.limits.idle_timeout;
+            match self.fill(stream, idle_until) {
+                Ok(n) if n > 0 => {}
+                _ => return Err(ReadError::Closed),
             }
-            let had = self.available().len();
-            if self.fill(stream)? == 0 {
-                return Err(if had == 0 {
-                    ReadError::Closed
-                } else {
-                    ReadError::Io
-                });
+        }
+        let deadline = Instant::now() + self.limits.read_timeout;
+
+        let mut reply = Reply::new().map_err(|e| ReadError::bad(e.to_string()))?;
+        // Frame a body by its headers whatever the method (RFC 9112 §6.3): a HEAD with
+        // a Content-Length must not leave its body to be read as the next request.
+        reply.force_recv_body();
+        let (head_len, head) = loop {
+            match reply.try_request(self.available()) {
+                Ok((n, Some(_))) if n > self.limits.max_head => {
+                    return Err(ReadError::refused(431, "request head too large"));
+                }
+                Ok((n, Some(head))) => break (n, head),
+                Ok((_, None)) => {
+                    if self.available().len() > self.limits.max_head {
+                        return Err(ReadError::refused(431, "request head too large"));
+                    }
+                    self.fill_more(stream, deadline)?;
+                }
+                Err(e) => return Err(ReadError::bad(format!("malformed request head: {e}"))),
             }
         };
         self.consume(head_len);
 
-        if framing.expect_continue && !matches!(framing.body, BodyFraming::None) {
-            // curl waits up to a second for this before sending a large body.
-            stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        let framing = framing(&head)?;
+        if let Framing::Length(n) = framing
+            && n > self.limits.max_body as u64
+        {
+            return Err(ReadError::refused(413, "request body too large"));
         }
-        req.body = match framing.body {
-            BodyFraming::None => Vec::new(),
-            BodyFraming::Length(n) => self.read_exact_body(stream, n)?,
-            BodyFraming::Chunked => self.read_chunked(stream)?,
+        let http10 = head.version() == Version::HTTP_10;
+        let mut req = convert(head);
+        if framing == Framing::None {
+            return Ok(req);
+        }
+        let mut body_reply = match reply.proceed() {
+            Some(RecvRequestResult::Send100(r)) => {
+                let mut interim = [0u8; 64];
+                let (n, r) = r
+                    .accept(&mut interim)
+                    .map_err(|e| ReadError::bad(e.to_string()))?;
+                // curl waits up to a second for this before sending a large body; an
+                // HTTP/1.0 client does not know it.
+                if !http10 {
+                    stream.write_all(interim.get(..n).unwrap_or(&[]))?;
+                }
+                r
+            }
+            Some(RecvRequestResult::RecvBody(r)) => r,
+            // `Content-Length: 0`.
+            Some(RecvRequestResult::ProvideResponse(_)) => return Ok(req),
+            None => return Err(ReadError::bad("request head not understood")),
         };
+        req.body = self.read_body(stream, &mut body_reply, framing, deadline)?;
         Ok(req)
     }
 
-    fn read_exact_body(&mut self, stream: &mut TcpStream, n: usize) -> Result<Vec<u8>, ReadError> {
-        let mut body = Vec::with_capacity(n.min(1 << 20));
-        while body.len() < n {
-            if self.available().is_empty() && self.fill(stream)? == 0 {
-                return Err(ReadError::Io);
+    fn read_body(
+        &mut self,
+        stream: &mut TcpStream,
+        reply: &mut Reply<RecvBody>,
+        framing: Framing,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, ReadError> {
+        let max = self.limits.max_body;
+        let expected = match framing {
+            Framing::Length(n) => usize::try_from(n).unwrap_or(max),
+            _ => 16 * 1024,
+        };
+        // Grow with the bytes that arrive, not with what the head promises.
+        let mut body = Vec::with_capacity(expected.min(1 << 20));
+        // One chunk per `read`, so that each call either carries data or is pure framing.
+        reply.stop_on_chunk_boundary(true);
+        // Wire bytes since the last body byte: a chunk-size line, or the last chunk and
+        // the trailer section, which nothing else bounds.
+        let mut framing_run = 0usize;
+        while !reply.is_ended() {
+            if self.available().is_empty() {
+                self.fill_more(stream, deadline)?;
+                continue;
             }
-            let take = (n - body.len()).min(self.available().len());
-            body.extend_from_slice(self.available().get(..take).unwrap_or(&[]));
-            self.consume(take);
+            let start = body.len();
+            // Decoding never makes bytes, so room for the input is enough; one byte past
+            // the cap tells an oversized chunked body.
+            let room = self
+                .available()
+                .len()
+                .min(max.saturating_add(1).saturating_sub(start));
+            body.resize(start + room, 0);
+            let out = body.get_mut(start..).unwrap_or(&mut []);
+            let (used, wrote) = reply
+                .read(self.available(), out)
+                .map_err(|e| ReadError::bad(format!("malformed chunked body: {e}")))?;
+            body.truncate(start + wrote);
+            self.consume(used);
+            if body.len() > max {
+                return Err(ReadError::refused(413, "request body too large"));
+            }
+            framing_run = if wrote > 0 {
+                used.saturating_sub(wrote)
+            } else {
+                framing_run.saturating_add(used)
+            };
+            if framing_run > self.limits.max_trailer {
+                return Err(ReadError::bad("chunked trailer section too large"));
+            }
+            if used == 0 && !reply.is_ended() {
+                // A line without its CRLF yet: wait for more, but not forever.
+                if self.available().len() > self.limits.max_trailer {
+                    return Err(ReadError::bad("chunk line or trailer too long"));
+                }
+                self.fill_more(stream, deadline)?;
+            }
         }
         Ok(body)
     }
+}
 
-    /// Read one CRLF-terminated line (without the CRLF).
-    fn read_line(&mut self, stream: &mut TcpStream) -> Result<Vec<u8>, ReadError> {
-        loop {
-            if let Some(i) = self.available().windows(2).position(|w| w == b"\r\n") {
-                let line = self.available().get(..i).unwrap_or(&[]).to_vec();
-                self.consume(i + 2);
-                return Ok(line);
-            }
-            if self.available().len() > 8 * 1024 {
-                return Err(ReadError::Bad("chunk line too long".into()));
-            }
-            if self.fill(stream)? == 0 {
-                return Err(ReadError::Io);
-            }
-        }
+/// The body framing of a parsed head, refusing what two parsers could read
+/// differently. ureq-proto already refused a malformed or disagreeing `Content-Length`.
+fn framing(head: &ureq_proto::http::Request<()>) -> Result<Framing, ReadError> {
+    let headers = head.headers();
+    let has_te = headers.contains_key(header::TRANSFER_ENCODING);
+    let length = headers.get(header::CONTENT_LENGTH);
+    if !has_te {
+        let Some(length) = length else {
+            return Ok(Framing::None);
+        };
+        // Checked by ureq-proto: digits, and every element the same number.
+        let n = length
+            .to_str()
+            .ok()
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .ok_or_else(|| ReadError::bad("bad Content-Length"))?;
+        return Ok(Framing::Length(n));
     }
-
-    fn read_chunked(&mut self, stream: &mut TcpStream) -> Result<Vec<u8>, ReadError> {
-        let mut body = Vec::new();
-        loop {
-            let line = self.read_line(stream)?;
-            let size_text = line.split(|&b| b == b';').next().unwrap_or(&[]);
-            let size_text = std::str::from_utf8(size_text)
-                .map_err(|_| ReadError::Bad("bad chunk size".into()))?
-                .trim();
-            let size = usize::from_str_radix(size_text, 16)
-                .map_err(|_| ReadError::Bad(format!("bad chunk size {size_text:?}")))?;
-            if size == 0 {
-                // Trailers until an empty line.
-                loop {
-                    if self.read_line(stream)?.is_empty() {
-                        return Ok(body);
-                    }
-                }
-            }
-            if body.len().saturating_add(size) > MAX_BODY {
-                return Err(ReadError::Bad("request body too large".into()));
-            }
-            let chunk = self.read_exact_body(stream, size)?;
-            body.extend_from_slice(&chunk);
-            if !self.read_line(stream)?.is_empty() {
-                return Err(ReadError::Bad("chunk not followed by CRLF".into()));
-            }
-        }
+    if length.is_some() {
+        return Err(ReadError::bad(
+            "both Content-Length and Transfer-Encoding: ambiguous framing",
+        ));
+    }
+    if head.version() == Version::HTTP_10 {
+        return Err(ReadError::bad("Transfer-Encoding in an HTTP/1.0 request"));
+    }
+    let mut codings = Vec::new();
+    for value in headers.get_all(header::TRANSFER_ENCODING) {
+        let value = value
+            .to_str()
+            .map_err(|_| ReadError::bad("Transfer-Encoding is not ASCII"))?;
+        codings.extend(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_ascii_lowercase),
+        );
+    }
+    match codings.as_slice() {
+        [only] if only == "chunked" => Ok(Framing::Chunked),
+        [.., last] if last == "chunked" => Err(ReadError::bad(format!(
+            "unsupported transfer coding in {codings:?}: only chunked is accepted"
+        ))),
+        _ => Err(ReadError::bad(format!(
+            "transfer codings {codings:?} do not end with chunked"
+        ))),
     }
 }
 
-enum BodyFraming {
-    None,
-    Length(usize),
-    Chunked,
-}
-
-struct Framing {
-    body: BodyFraming,
-    expect_continue: bool,
-}
-
-fn convert(parsed: &httparse::Request<'_, '_>) -> Result<(Request, Framing), ReadError> {
-    let method = parsed.method.unwrap_or("").to_string();
-    let target = parsed.path.unwrap_or("/");
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (target.to_string(), String::new()),
+/// The mock's view of a parsed head.
+fn convert(head: ureq_proto::http::Request<()>) -> Request {
+    let headers = head.headers();
+    let has_token = |name: header::HeaderName, token: &str| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
     };
-    let version = parsed.version.unwrap_or(1);
-    let mut headers = Vec::with_capacity(parsed.headers.len());
-    let mut framing = Framing {
-        body: BodyFraming::None,
-        expect_continue: false,
+    let keep_alive = if has_token(header::CONNECTION, "close") {
+        false
+    } else {
+        head.version() != Version::HTTP_10 || has_token(header::CONNECTION, "keep-alive")
     };
-    let mut connection_close = version == 0;
-    for h in parsed.headers.iter() {
-        let value = String::from_utf8_lossy(h.value).trim().to_string();
-        if h.name.eq_ignore_ascii_case("content-length") {
-            let n: usize = value
-                .parse()
-                .map_err(|_| ReadError::Bad(format!("bad Content-Length {value:?}")))?;
-            if n > MAX_BODY {
-                return Err(ReadError::Bad("request body too large".into()));
-            }
-            if !matches!(framing.body, BodyFraming::Chunked) {
-                framing.body = BodyFraming::Length(n);
-            }
-        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-            if value.to_ascii_lowercase().contains("chunked") {
-                framing.body = BodyFraming::Chunked;
-            } else {
-                return Err(ReadError::Bad(format!(
-                    "unsupported Transfer-Encoding {value:?}"
-                )));
-            }
-        } else if h.name.eq_ignore_ascii_case("connection") {
-            let v = value.to_ascii_lowercase();
-            if v.contains("close") {
-                connection_close = true;
-            } else if v.contains("keep-alive") {
-                connection_close = false;
-            }
-        } else if h.name.eq_ignore_ascii_case("expect") {
-            framing.expect_continue = value.eq_ignore_ascii_case("100-continue");
-        }
-        headers.push((h.name.to_string(), value));
+    Request {
+        method: head.method().as_str().to_string(),
+        path: head.uri().path().to_string(),
+        query: head.uri().query().unwrap_or("").to_string(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).trim().to_string(),
+                )
+            })
+            .collect(),
+        body: Vec::new(),
+        keep_alive,
     }
-    Ok((
-        Request {
-            method,
-            path,
-            query,
-            headers,
-            body: Vec::new(),
-            keep_alive: !connection_close,
-        },
-        framing,
-    ))
 }
 
 /// The reason phrase for the statuses the mock sends.
@@ -288,7 +408,9 @@ pub(crate) fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        413 => "Content Too Large",
         429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
         _ => "Unknown",

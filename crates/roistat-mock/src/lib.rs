@@ -16,7 +16,10 @@
 //! - the documented rate limits over sliding windows ([`RateLimits`], off by default
 //!   here, on in the binary), with a configurable "minute";
 //! - scriptable [`Faults`] (HTTP 500, 502 pages, stalls, bodies cut short, connection
-//!   resets, error envelopes) and a [`Requests`] log with the API key redacted.
+//!   resets, error envelopes) and a [`Requests`] log with the API key redacted;
+//! - strict HTTP/1.1 framing (ambiguous requests get 400 and a closed connection) and
+//!   limits for a server on an open address: idle and read timeouts, a connection cap,
+//!   body and request-log caps ([`MockServerBuilder`]).
 //!
 //! ```
 //! use std::io::{Read, Write};

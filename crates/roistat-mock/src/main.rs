@@ -3,6 +3,7 @@
 //! ```text
 //! roistat-mock [--host 127.0.0.1] [--port 0] [--project 12345] [--api-key demo-key]
 //!              [--orders 1000] [--seed 0] [--no-rate-limit] [--window-ms 60000]
+//!              [--idle-timeout-ms 10000] [--read-timeout-ms 30000] [--max-connections 256]
 //! ```
 #![cfg_attr(
     not(test),
@@ -31,6 +32,9 @@ OPTIONS:
     --seed S           seed of the generated orders (default 0)
     --no-rate-limit    do not enforce the documented rate limits
     --window-ms N      length of the rate-limit \"minute\" in ms (default 60000)
+    --idle-timeout-ms N close a connection idle this long (default 10000)
+    --read-timeout-ms N close a connection whose request takes longer (default 30000)
+    --max-connections N serve at most N connections at once (default 256)
     -h, --help         print this help
 ";
 
@@ -44,6 +48,9 @@ struct Args {
     seed: u64,
     rate_limit: bool,
     window_ms: u64,
+    idle_timeout_ms: u64,
+    read_timeout_ms: u64,
+    max_connections: usize,
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -56,6 +63,9 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         seed: 0,
         rate_limit: true,
         window_ms: 60_000,
+        idle_timeout_ms: 10_000,
+        read_timeout_ms: 30_000,
+        max_connections: 256,
     };
     fn num<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T, String> {
         let v = v.ok_or_else(|| format!("{flag} needs a value"))?;
@@ -77,6 +87,9 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             "--seed" => a.seed = num(&flag, value())?,
             "--no-rate-limit" => a.rate_limit = false,
             "--window-ms" => a.window_ms = num(&flag, value())?,
+            "--idle-timeout-ms" => a.idle_timeout_ms = num(&flag, value())?,
+            "--read-timeout-ms" => a.read_timeout_ms = num(&flag, value())?,
+            "--max-connections" => a.max_connections = num(&flag, value())?,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -106,6 +119,9 @@ fn main() -> ExitCode {
         .rate_limits(args.rate_limit)
         .window(Duration::from_millis(args.window_ms.max(1)))
         .log_capacity(1000)
+        .idle_timeout(Duration::from_millis(args.idle_timeout_ms.max(1)))
+        .read_timeout(Duration::from_millis(args.read_timeout_ms.max(1)))
+        .max_connections(args.max_connections)
         .start();
     let server = match server {
         Ok(s) => s,
@@ -159,6 +175,18 @@ mod tests {
             (a.orders, a.seed, a.rate_limit, a.window_ms),
             (5, 9, false, 100)
         );
+        assert_eq!(
+            (a.idle_timeout_ms, a.read_timeout_ms, a.max_connections),
+            (10_000, 30_000, 256)
+        );
+        let a = args("--idle-timeout-ms 50 --read-timeout-ms=70 --max-connections 3")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (a.idle_timeout_ms, a.read_timeout_ms, a.max_connections),
+            (50, 70, 3)
+        );
+        assert!(args("--max-connections -1").is_err());
         assert!(args("--help").unwrap().is_none());
         assert!(args("--port x").is_err());
         assert!(args("--bogus").is_err());

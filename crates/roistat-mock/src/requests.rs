@@ -21,8 +21,12 @@ pub struct RecordedRequest {
     pub query: String,
     /// Every header in arrival order; the `Api-key` value is redacted.
     pub headers: Vec<(String, String)>,
-    /// The body bytes (chunked bodies decoded).
+    /// The body bytes (chunked bodies decoded), the first
+    /// [`crate::MockServerBuilder::log_body_limit`] bytes of them at most.
     pub body: Vec<u8>,
+    /// The body's full length as received (more than `body.len()` when cut to the
+    /// log's limit).
+    pub body_len: usize,
     /// The fault the script applied, if any.
     pub fault: Option<Fault>,
     /// The HTTP status sent (0 when no answer was sent: stall, reset).
@@ -59,28 +63,57 @@ impl RecordedRequest {
     }
 }
 
+impl RecordedRequest {
+    /// About how many bytes this entry holds: its strings, headers and body.
+    fn weight(&self) -> usize {
+        std::mem::size_of::<RecordedRequest>()
+            + self.method.len()
+            + self.path.len()
+            + self.query.len()
+            + self
+                .headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+            + self.body.len()
+            + self.error.as_ref().map_or(0, String::len)
+    }
+}
+
 #[derive(Debug)]
 struct Log {
     entries: VecDeque<RecordedRequest>,
     capacity: usize,
+    /// Most bytes kept over all entries (see [`RecordedRequest::weight`]).
+    byte_capacity: usize,
+    /// Most body bytes kept per entry.
+    body_limit: usize,
+    /// Bytes kept now.
+    bytes: usize,
     total: u64,
 }
 
 /// A handle to the request log of a running [`crate::MockServer`]. Cheap to clone.
 ///
-/// The log keeps the most recent `capacity` requests (see
-/// [`crate::MockServerBuilder::log_capacity`]); [`Requests::total`] counts them all.
+/// The log keeps the most recent requests within two caps, the number of entries
+/// ([`crate::MockServerBuilder::log_capacity`]) and their bytes
+/// ([`crate::MockServerBuilder::log_byte_capacity`]), and each body only up to
+/// [`crate::MockServerBuilder::log_body_limit`]; [`Requests::total`] counts every
+/// request.
 #[derive(Debug, Clone)]
 pub struct Requests {
     log: Arc<Mutex<Log>>,
 }
 
 impl Requests {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, byte_capacity: usize, body_limit: usize) -> Self {
         Requests {
             log: Arc::new(Mutex::new(Log {
                 entries: VecDeque::new(),
                 capacity,
+                byte_capacity,
+                body_limit,
+                bytes: 0,
                 total: 0,
             })),
         }
@@ -90,15 +123,31 @@ impl Requests {
         self.log.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn push(&self, rec: RecordedRequest) {
+    /// The part of `body` the log keeps, copied: a large body is never copied whole
+    /// only to be cut (a copy and a cut leave the allocator's heap in pieces).
+    pub(crate) fn kept_body(&self, body: &[u8]) -> Vec<u8> {
+        let limit = self.lock().body_limit;
+        body.get(..limit).unwrap_or(body).to_vec()
+    }
+
+    pub(crate) fn push(&self, mut rec: RecordedRequest) {
         let mut log = self.lock();
         log.total += 1;
-        if log.capacity == 0 {
+        if rec.body.len() > log.body_limit {
+            rec.body.truncate(log.body_limit);
+            rec.body.shrink_to_fit();
+        }
+        let weight = rec.weight();
+        if log.capacity == 0 || weight > log.byte_capacity {
             return;
         }
-        if log.entries.len() >= log.capacity {
-            log.entries.pop_front();
+        while log.entries.len() >= log.capacity || log.bytes + weight > log.byte_capacity {
+            let Some(old) = log.entries.pop_front() else {
+                break;
+            };
+            log.bytes -= old.weight();
         }
+        log.bytes += weight;
         log.entries.push_back(rec);
     }
 
@@ -115,6 +164,12 @@ impl Requests {
     /// How many requests are kept.
     pub fn len(&self) -> usize {
         self.lock().entries.len()
+    }
+
+    /// About how many bytes the kept requests hold (bodies, headers and strings);
+    /// never more than [`crate::MockServerBuilder::log_byte_capacity`].
+    pub fn kept_bytes(&self) -> usize {
+        self.lock().bytes
     }
 
     /// Whether no request is kept.
@@ -141,6 +196,7 @@ impl Requests {
     pub fn clear(&self) {
         let mut log = self.lock();
         log.entries.clear();
+        log.bytes = 0;
         log.total = 0;
     }
 }
@@ -196,23 +252,50 @@ mod tests {
         assert_eq!(h[1].1, "b");
     }
 
+    fn request(path: String, body: Vec<u8>) -> RecordedRequest {
+        RecordedRequest {
+            method: "GET".into(),
+            path,
+            query: String::new(),
+            headers: vec![],
+            body_len: body.len(),
+            body,
+            fault: None,
+            status: 200,
+            error: None,
+        }
+    }
+
     #[test]
     fn capacity_keeps_latest() {
-        let r = Requests::new(2);
+        let r = Requests::new(2, usize::MAX, usize::MAX);
         for i in 0..3u16 {
-            r.push(RecordedRequest {
-                method: "GET".into(),
-                path: format!("/{i}"),
-                query: String::new(),
-                headers: vec![],
-                body: vec![],
-                fault: None,
-                status: 200,
-                error: None,
-            });
+            r.push(request(format!("/{i}"), vec![]));
         }
         assert_eq!(r.len(), 2);
         assert_eq!(r.total(), 3);
         assert_eq!(r.all()[0].path, "/1");
+    }
+
+    #[test]
+    fn bodies_are_cut_and_bytes_capped() {
+        let entry = std::mem::size_of::<RecordedRequest>() + "GET".len() + "/0".len();
+        // Room for three entries with 100-byte bodies.
+        let r = Requests::new(100, 3 * (entry + 100), 100);
+        for i in 0..5 {
+            r.push(request(format!("/{i}"), vec![b'x'; 1000]));
+            assert!(r.kept_bytes() <= 3 * (entry + 100));
+        }
+        let kept = r.all();
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept[0].path, "/2", "the oldest go first");
+        assert!(
+            kept.iter()
+                .all(|e| e.body.len() == 100 && e.body_len == 1000)
+        );
+        assert_eq!(r.kept_bytes(), 3 * (entry + 100));
+        assert_eq!(r.total(), 5);
+        r.clear();
+        assert_eq!(r.kept_bytes(), 0);
     }
 }

@@ -5,7 +5,7 @@
 //! blocking tests and under `#[tokio::test]`.
 
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crate::api::{self, Action};
 use crate::error::ApiError;
 use crate::faults::Faults;
-use crate::http::{self, ReadError, Reader};
+use crate::http::{self, Limits, ReadError, Reader};
 use crate::ratelimit::{Limiter, RateLimits};
 use crate::requests::Requests;
 use crate::store::Store;
@@ -30,6 +30,10 @@ pub(crate) struct Config {
     pub api_key: String,
     pub stall: Duration,
     pub single_and_quirk: bool,
+    /// Per-connection size and time limits.
+    pub limits: Limits,
+    /// Most connections served at once; more are closed as soon as accepted.
+    pub max_connections: usize,
 }
 
 /// A stop flag that sleeping threads (stalls) can wait on and be woken from.
@@ -120,8 +124,12 @@ pub struct MockServerBuilder {
     limits: RateLimits,
     stall: Duration,
     log_capacity: usize,
+    log_byte_capacity: usize,
+    log_body_limit: usize,
     examples: bool,
     single_and_quirk: bool,
+    conn_limits: Limits,
+    max_connections: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -136,8 +144,12 @@ impl Default for MockServerBuilder {
             limits: RateLimits::disabled(),
             stall: Duration::from_secs(30),
             log_capacity: 10_000,
+            log_byte_capacity: 64 * 1024 * 1024,
+            log_body_limit: 1024 * 1024,
             examples: true,
             single_and_quirk: true,
+            conn_limits: Limits::default(),
+            max_connections: 256,
         }
     }
 }
@@ -217,6 +229,48 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many bytes the log keeps at most, bodies, headers and strings counted
+    /// (default 64 MiB; the oldest requests are dropped). See [`Requests::kept_bytes`].
+    pub fn log_byte_capacity(mut self, bytes: usize) -> Self {
+        self.log_byte_capacity = bytes;
+        self
+    }
+
+    /// How much of each body the log keeps (default 1 MiB; the rest is dropped and
+    /// [`crate::RecordedRequest::body_len`] tells the full length).
+    pub fn log_body_limit(mut self, bytes: usize) -> Self {
+        self.log_body_limit = bytes;
+        self
+    }
+
+    /// How long a connection may stay open without starting a request, at first and
+    /// between keep-alive requests (default 10 s); then the server closes it.
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.conn_limits.idle_timeout = d;
+        self
+    }
+
+    /// How long a whole request, head and body, may take from its first byte
+    /// (default 30 s); then the server closes the connection without an answer.
+    pub fn read_timeout(mut self, d: Duration) -> Self {
+        self.conn_limits.read_timeout = d;
+        self
+    }
+
+    /// The largest request body accepted (default 64 MiB); larger ones are answered
+    /// 413 and the connection is closed.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.conn_limits.max_body = bytes;
+        self
+    }
+
+    /// How many connections are served at once (default 256); a connection beyond
+    /// that is closed as soon as it is accepted.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n;
+        self
+    }
+
     /// Reproduce the reported quirk that a filter `{"and": [one condition]}` answers
     /// `internal_error` (default true; the flat form `[[f, op, v]]` works).
     pub fn single_and_quirk(mut self, on: bool) -> Self {
@@ -235,10 +289,16 @@ impl MockServerBuilder {
                 api_key: self.api_key,
                 stall: self.stall,
                 single_and_quirk: self.single_and_quirk,
+                limits: self.conn_limits,
+                max_connections: self.max_connections,
             },
             store,
             faults: Faults::default(),
-            requests: Requests::new(self.log_capacity),
+            requests: Requests::new(
+                self.log_capacity,
+                self.log_byte_capacity,
+                self.log_body_limit,
+            ),
             limiter: Mutex::new(Limiter::new(&self.limits)),
             stop: StopSignal::default(),
             conns: Mutex::new(Conns::default()),
@@ -327,6 +387,11 @@ impl MockServer {
         &self.shared.requests
     }
 
+    /// How many connections the server is serving now.
+    pub fn open_connections(&self) -> usize {
+        self.shared.conns().open.len()
+    }
+
     /// How long the server has been up.
     pub fn uptime(&self) -> Duration {
         self.started.elapsed()
@@ -390,11 +455,16 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             std::thread::sleep(Duration::from_millis(5));
             continue;
         };
+        let mut conns = shared.conns();
+        if conns.open.len() >= shared.config.max_connections {
+            // Over the cap: close at once rather than queue a thread.
+            drop(stream);
+            continue;
+        }
         let _ = stream.set_nodelay(true);
         let Ok(clone) = stream.try_clone() else {
             continue;
         };
-        let mut conns = shared.conns();
         conns.threads.retain(|t| !t.is_finished());
         conns.next_id += 1;
         let id = conns.next_id;
@@ -418,22 +488,18 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
 
 /// Serve requests on one connection until it closes, a fault ends it, or the server stops.
 fn serve_connection(mut stream: TcpStream, shared: &Shared) {
-    let mut reader = Reader::new();
+    let limits = &shared.config.limits;
+    // A client that stops reading must not hold the thread forever either.
+    let _ = stream.set_write_timeout(Some(limits.read_timeout));
+    let mut reader = Reader::new(limits.clone());
     let mut body = Vec::with_capacity(64 * 1024);
     let mut out = Vec::with_capacity(64 * 1024);
     loop {
         let req = match reader.read_request(&mut stream) {
             Ok(req) => req,
-            Err(ReadError::Closed) | Err(ReadError::Io) => return,
-            Err(ReadError::Bad(msg)) => {
-                // Not HTTP we understand: answer an envelope and hang up.
-                body.clear();
-                ApiError::incorrect(msg).write_body(&mut body);
-                out.clear();
-                http::write_head(&mut out, 400, "application/json", body.len(), false, &[]);
-                out.extend_from_slice(&body);
-                let _ = stream.write_all(&out);
-                let _ = stream.shutdown(Shutdown::Write);
+            Err(ReadError::Closed | ReadError::Io) => return,
+            Err(ReadError::Refused { status, message }) => {
+                refuse(&mut stream, status, &message);
                 return;
             }
         };
@@ -442,45 +508,95 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
         }
         body.clear();
         let action = api::serve(shared, &req, &mut body);
-        out.clear();
-        match action {
-            Action::Respond {
-                status,
-                content_type,
-                headers,
-            } => {
-                http::write_head(
-                    &mut out,
-                    status,
-                    content_type,
-                    body.len(),
-                    req.keep_alive,
-                    &headers,
-                );
-                out.extend_from_slice(&body);
-                if stream.write_all(&out).is_err() || !req.keep_alive {
-                    let _ = stream.shutdown(Shutdown::Write);
-                    return;
-                }
-            }
-            Action::Stall(d) => {
-                shared.stop.wait(d);
-                return;
-            }
-            Action::CutBody { status } => {
-                http::write_head(&mut out, status, "application/json", body.len(), false, &[]);
-                let half = body.len() / 2;
-                out.extend_from_slice(body.get(..half).unwrap_or(&[]));
-                let _ = stream.write_all(&out);
-                let _ = stream.flush();
-                let _ = stream.shutdown(Shutdown::Both);
-                return;
-            }
-            Action::Reset => {
-                // SO_LINGER 0 makes close() send RST instead of FIN.
-                let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
-                return;
-            }
+        match answer(&mut stream, shared, action, &body, req.keep_alive, &mut out) {
+            Next::KeepServing => {}
+            Next::Close => return,
         }
     }
 }
+
+/// What a connection does after an answer.
+enum Next {
+    KeepServing,
+    Close,
+}
+
+/// Carry out the handler's decision on the socket: an answer, or a socket-level
+/// fault (stall, body cut short, reset). Every fault that touches the socket lives
+/// here.
+fn answer(
+    stream: &mut TcpStream,
+    shared: &Shared,
+    action: Action,
+    body: &[u8],
+    keep_alive: bool,
+    out: &mut Vec<u8>,
+) -> Next {
+    out.clear();
+    match action {
+        Action::Respond {
+            status,
+            content_type,
+            headers,
+        } => {
+            http::write_head(out, status, content_type, body.len(), keep_alive, &headers);
+            out.extend_from_slice(body);
+            if stream.write_all(out).is_err() || !keep_alive {
+                let _ = stream.shutdown(Shutdown::Write);
+                return Next::Close;
+            }
+            Next::KeepServing
+        }
+        Action::Stall(d) => {
+            shared.stop.wait(d);
+            Next::Close
+        }
+        Action::CutBody { status } => {
+            http::write_head(out, status, "application/json", body.len(), false, &[]);
+            let half = body.len() / 2;
+            out.extend_from_slice(body.get(..half).unwrap_or(&[]));
+            let _ = stream.write_all(out);
+            let _ = stream.flush();
+            let _ = stream.shutdown(Shutdown::Both);
+            Next::Close
+        }
+        Action::Reset => {
+            // SO_LINGER 0 makes close() send RST instead of FIN.
+            let _ = socket2::SockRef::from(&*stream).set_linger(Some(Duration::ZERO));
+            Next::Close
+        }
+    }
+}
+
+/// Answer a request we will not read (bad framing, too large) with an error envelope,
+/// and close. The rest of what the client sends is read and dropped for a moment
+/// first: closing with unread bytes would send a reset that can destroy the answer
+/// before the client reads it.
+fn refuse(stream: &mut TcpStream, status: u16, message: &str) {
+    let mut body = Vec::new();
+    ApiError::incorrect(message).write_body(&mut body);
+    let mut out = Vec::with_capacity(body.len() + 160);
+    http::write_head(&mut out, status, "application/json", body.len(), false, &[]);
+    out.extend_from_slice(&body);
+    if stream.write_all(&out).is_err() {
+        return;
+    }
+    let _ = stream.shutdown(Shutdown::Write);
+    let until = Instant::now() + LINGER;
+    let mut sink = [0u8; 16 * 1024];
+    let mut drained = 0usize;
+    while drained < LINGER_BYTES {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => drained += n,
+        }
+    }
+}
+
+/// How long, and how many bytes, [`refuse`] reads after its answer before closing.
+const LINGER: Duration = Duration::from_secs(1);
+const LINGER_BYTES: usize = 4 * 1024 * 1024;
