@@ -335,7 +335,7 @@ fn accept(parsed: &mut Parsed, order: NewOrder, line: u64, mut problems: Vec<Pro
 
 fn field_of(e: &ValidationError) -> String {
     match e {
-        ValidationError::EmptyId { .. } => "id".to_owned(),
+        ValidationError::EmptyId { .. } | ValidationError::IdTooLong { .. } => "id".to_owned(),
         ValidationError::FieldTooLong { field, .. } => format!("fields.{field}"),
         ValidationError::InvalidDate { .. } => "date_create".to_owned(),
         ValidationError::InvalidNumber { field, .. } => field.clone(),

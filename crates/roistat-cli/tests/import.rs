@@ -238,9 +238,8 @@ fn an_order_only_the_model_refuses_stops_the_import_before_the_first_batch() {
     // refuses batch 3).
     let s = server(0);
     let long = "x".repeat(1001);
-    let body = format!(
-        "id,price,Note\nV-1,1,a\nV-2,2,b\nV-3,3,c\nV-4,4,d\nV-5,5,{long}\nV-6,6,f\n"
-    );
+    let body =
+        format!("id,price,Note\nV-1,1,a\nV-2,2,b\nV-3,3,c\nV-4,4,d\nV-5,5,{long}\nV-6,6,f\n");
     let file = temp_file("late-invalid.csv", &body);
     let r = run_on(&s, &["orders", "import", arg(&file), "--batch-size", "2"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
