@@ -121,7 +121,11 @@ impl Exchange {
             request,
             attempt: 0,
             started: now,
-            deadline: now.checked_add(timeouts.total).unwrap_or(now),
+            // Saturate: a total past what `Instant` holds (`Duration::MAX`) means the
+            // latest deadline it can hold, not one that has already passed.
+            deadline: std::iter::successors(Some(timeouts.total), |d| Some(*d / 2))
+                .find_map(|d| now.checked_add(d))
+                .unwrap_or(now),
             attempt_timeout: timeouts.attempt,
             last_error: None,
         })
