@@ -7,6 +7,7 @@
 //! - [`Endpoint`] and the nine [`endpoints`]: what each operation sends and returns;
 //! - [`prepare`]: an operation becomes an `http::Request<Vec<u8>>`;
 //! - [`decode()`]: a response's bytes become the typed output or a typed [`Error`];
+//! - [`redact`]: the API key taken out of an error whose body echoed it ([`redact_secret`]);
 //! - [`retry`]: whether and when to try again ([`RetryPolicy::decide`]);
 //! - [`ratelimit`]: when the next request may go ([`RateLimiter`], sliding windows);
 //! - [`pager`]: which page to fetch next ([`Pager`]);
@@ -61,6 +62,7 @@ pub mod error;
 pub mod exchange;
 pub mod pager;
 pub mod ratelimit;
+pub mod redact;
 pub mod retry;
 
 /// The data crate, re-exported: every model, id and the filter DSL.
@@ -75,4 +77,5 @@ pub use error::{ApiError, Error, Phase, RequestState};
 pub use exchange::{Exchange, Finish, Step, Timeouts};
 pub use pager::{Pager, Progress, best_page_size};
 pub use ratelimit::{Admission, RateClass, RateLimiter, ScheduleConfig};
+pub use redact::redact_secret;
 pub use retry::{Outcome, RetryAfter, RetryDecision, RetryPolicy, RetrySafety};
