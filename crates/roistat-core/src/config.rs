@@ -206,7 +206,7 @@ fn validate_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Err
     if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
         return Err(Error::config(format!(
             "base URL `{shown}` must not carry a user name or password (`user:password@`); \
-             the API key goes in ApiKey and is sent in a header"
+             the API key is sent in a header, never in the URL"
         )));
     }
     match uri.scheme_str() {
