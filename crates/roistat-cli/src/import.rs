@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 
 use crate::cli::InputFormat;
 use crate::error::CliError;
+use crate::output::text::escape_line;
 
 /// What a file held: the valid orders (with their lines) and the problems.
 #[derive(Debug, Default)]
@@ -35,11 +36,12 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// Field and reason quote the file (column names, cells): escaped for the terminal.
     fn new(line: u64, field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self {
             line,
-            field: field.into(),
-            reason: reason.into(),
+            field: escape_line(&field.into()).into_owned(),
+            reason: escape_line(&reason.into()).into_owned(),
         }
     }
 }
