@@ -190,6 +190,10 @@ fn an_order_id_too_long_for_a_url_is_invalid_input() {
             "{e:?}"
         );
         assert!(e.to_string().contains("70000 bytes"), "{e}");
+        assert!(
+            e.to_string().len() < 300,
+            "the id is not repeated whole: {e}"
+        );
     }
     // The checked constructor says the same, and the longest allowed id goes through.
     assert!(matches!(
