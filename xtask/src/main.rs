@@ -4,7 +4,8 @@
 //!   models and decoder; fails on any error.
 //! - `record --base-url URL --project N [--out DIR] [--limit N]`: records the answers
 //!   of the read-only operations through `roistat-blocking` (key from
-//!   `ROISTAT_API_KEY`), redacted, into `fixtures/recorded/`.
+//!   `ROISTAT_API_KEY`), redacted, into `fixtures/recorded/` (none is committed yet: the
+//!   fixtures are the reference's examples and documented real-world variants).
 
 mod bench;
 mod fixtures;

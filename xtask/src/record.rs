@@ -4,6 +4,11 @@
 //! Each answer is kept as JSON (not re-serialized from the SDK's models, so fields the
 //! models do not know survive), with personal data redacted ([`crate::redact`]). The API
 //! key only travels in the request header; a file that would contain it is refused.
+//!
+//! No recording is committed yet: `fixtures/recorded/` does not exist until someone runs
+//! this against a real account. Until then the fixtures the tests read are the
+//! reference's examples, verbatim (`fixtures/reference/`), and hand-written variants of
+//! the real-world behaviour other clients documented (`fixtures/variants/`).
 
 use std::path::PathBuf;
 

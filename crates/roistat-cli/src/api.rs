@@ -55,8 +55,8 @@ impl Api {
         }
         let key = cli
             .api_key
-            .as_deref()
-            .filter(|k| !k.trim().is_empty())
+            .as_ref()
+            .map(roistat_core::ApiKey::expose_secret)
             .ok_or_else(|| {
                 CliError::usage(
                     "no API key: set ROISTAT_API_KEY or pass --api-key \

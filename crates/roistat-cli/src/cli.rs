@@ -5,7 +5,10 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use roistat_core::ApiKey;
 use roistat_types::{Filter, ProjectId, StatusFunnel, StatusType};
 use time::OffsetDateTime;
 
@@ -30,9 +33,10 @@ pub struct Cli {
         env = "ROISTAT_API_KEY",
         hide_env_values = true,
         value_name = "KEY",
+        value_parser = ApiKeyParser,
         help_heading = GLOBAL
     )]
-    pub api_key: Option<String>,
+    pub api_key: Option<ApiKey>,
 
     /// API root (or set ROISTAT_BASE_URL) [default: https://cloud.roistat.com/api/v1].
     #[arg(long, global = true, env = "ROISTAT_BASE_URL", value_name = "URL", help_heading = GLOBAL)]
@@ -48,6 +52,14 @@ pub struct Cli {
     /// Output format [default: table on a terminal, json otherwise].
     #[arg(long, global = true, value_enum, value_name = "FORMAT", help_heading = GLOBAL)]
     pub format: Option<Format>,
+
+    /// With --format csv: start every cell that begins with =, +, -, @, a tab or a carriage
+    /// return with a single quote ('), so a spreadsheet opening the file shows it as text
+    /// instead of running it as a formula (CSV injection from order data). Plain numbers
+    /// such as -1500 stay as they are. Off by default: for other programs the quote is
+    /// part of the value.
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub csv_safe: bool,
 
     /// Log to stderr: -v for requests, -vv for details, -vvv for everything.
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
@@ -318,6 +330,38 @@ pub enum FieldsCommand {
     List,
 }
 
+/// Parses `--api-key` into the SDK's [`ApiKey`], whose `Debug` never shows the key. A
+/// plain `fn(&str) -> Result<_, String>` parser would not do: clap repeats the refused
+/// value in its message (`invalid value 'KEY' for ...`); this one never does.
+#[derive(Debug, Clone, Copy)]
+struct ApiKeyParser;
+
+impl TypedValueParser for ApiKeyParser {
+    type Value = ApiKey;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<ApiKey, clap::Error> {
+        let refused = |why: &str| {
+            clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!("--api-key/ROISTAT_API_KEY: {why} (the key is not shown)\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value
+            .to_str()
+            .ok_or_else(|| refused("the key is not valid UTF-8"))?;
+        ApiKey::new(text).map_err(|e| match e {
+            roistat_core::Error::Config { message } => refused(&message),
+            other => refused(&other.to_string()),
+        })
+    }
+}
+
 fn parse_project(s: &str) -> Result<ProjectId, String> {
     s.parse::<ProjectId>().map_err(|e| e.to_string())
 }
@@ -376,6 +420,33 @@ mod tests {
             args.filter.to_filter().unwrap().to_string(),
             "revenue >= 1000 and status = paid and creation_date >= 2024-01-01T00:00:00+0000"
         );
+    }
+
+    #[test]
+    fn the_api_key_is_never_in_debug_output() {
+        let cli = Cli::try_parse_from([
+            "roistat",
+            "--api-key",
+            "s3cr3t-k3y-9f2",
+            "--project",
+            "7",
+            "fields",
+            "list",
+        ])
+        .unwrap();
+        let debug = format!("{cli:?}");
+        assert!(!debug.contains("s3cr3t-k3y-9f2"), "{debug}");
+        assert!(debug.contains("ApiKey(***)"), "{debug}");
+        assert_eq!(
+            cli.api_key.as_ref().map(ApiKey::expose_secret),
+            Some("s3cr3t-k3y-9f2")
+        );
+        // A refused key is not repeated in clap's message either.
+        let err = Cli::try_parse_from(["roistat", "--api-key", "ключ-s3cr3t", "fields", "list"])
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains("s3cr3t"), "{text}");
+        assert!(text.contains("--api-key"), "{text}");
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::io;
 
 use roistat_core::Error as SdkError;
 
+use crate::output::text::{escape_line, escape_text};
+
 /// Exit code: Roistat answered with an error.
 pub const EXIT_API: i32 = 1;
 /// Exit code: bad usage or input.
@@ -95,11 +97,11 @@ pub fn sdk_exit_code(e: &SdkError) -> i32 {
 pub fn describe_sdk(e: &SdkError) -> String {
     match e {
         SdkError::Api(api) => {
-            let mut s = api.code.to_string();
+            let mut s = escape_line(api.code.as_str()).into_owned();
             match api.description.as_deref().filter(|d| !d.trim().is_empty()) {
                 Some(d) => {
                     s.push_str(": ");
-                    s.push_str(d.trim());
+                    s.push_str(&escape_line(d.trim()));
                 }
                 None => s.push_str(": (no description)"),
             }
@@ -116,7 +118,7 @@ pub fn describe_sdk(e: &SdkError) -> String {
             format!("{} (gave up after {attempts} attempts)", describe_sdk(last))
         }
         SdkError::Transport { .. } | SdkError::Timeout { .. } => {
-            format!("network: {}", with_sources(e))
+            format!("network: {}", escape_line(&with_sources(e)))
         }
         SdkError::Cancelled { state } => match state {
             roistat_core::RequestState::MaybeProcessed => "interrupted: the request may have \
@@ -125,9 +127,9 @@ pub fn describe_sdk(e: &SdkError) -> String {
             _ => "interrupted before anything was sent: run the command again to retry".to_owned(),
         },
         SdkError::Decode { .. } | SdkError::UnexpectedResponse { .. } => {
-            format!("undecodable answer: {e}")
+            format!("undecodable answer: {}", escape_line(&e.to_string()))
         }
-        other => other.to_string(),
+        other => escape_line(&other.to_string()).into_owned(),
     }
 }
 
@@ -148,10 +150,14 @@ fn with_sources(e: &(dyn std::error::Error + 'static)) -> String {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Messages quote file names, cells and server text: printed on a terminal, none
+        // may carry a control sequence.
         match self {
-            CliError::Usage(m) => f.write_str(m),
+            CliError::Usage(m) => f.write_str(&escape_text(m)),
             CliError::Sdk(e) => f.write_str(&describe_sdk(e)),
-            CliError::Io { context, source } => write!(f, "{context}: {source}"),
+            CliError::Io { context, source } => {
+                f.write_str(&escape_text(&format!("{context}: {source}")))
+            }
             CliError::Reported(code) => write!(f, "failed (exit code {code})"),
             CliError::Interrupted => f.write_str("interrupted"),
         }
@@ -213,5 +219,23 @@ mod tests {
             state: RequestState::NotSent,
         };
         assert_eq!(CliError::from(cancelled).exit_code(), 130);
+    }
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        let mut api = ApiError::new(ErrorCode::Other("x".into()), http::StatusCode::OK);
+        api.description = Some("bad\u{1b}[2J\nerror: forged line\u{9b}".into());
+        let text = CliError::from(SdkError::from(api)).to_string();
+        assert!(!text.contains('\u{1b}') && !text.contains('\n') && !text.contains('\u{9b}'));
+        assert!(text.contains("\\u{1b}[2J\\nerror: forged line"), "{text}");
+        let usage = CliError::usage("file.csv: line 2\u{7}: `\u{1b}]0;title` is not a number");
+        assert!(!usage.to_string().contains(['\u{1b}', '\u{7}']));
+        let decode = SdkError::Decode {
+            path: "data[0].\u{1b}x".into(),
+            message: "m".into(),
+            http_status: http::StatusCode::OK,
+            snippet: String::new(),
+        };
+        assert!(!CliError::from(decode).to_string().contains('\u{1b}'));
     }
 }

@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 
 use crate::cli::InputFormat;
 use crate::error::CliError;
+use crate::output::text::escape_line;
 
 /// What a file held: the valid orders (with their lines) and the problems.
 #[derive(Debug, Default)]
@@ -35,11 +36,12 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// Field and reason quote the file (column names, cells): escaped for the terminal.
     fn new(line: u64, field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self {
             line,
-            field: field.into(),
-            reason: reason.into(),
+            field: escape_line(&field.into()).into_owned(),
+            reason: escape_line(&reason.into()).into_owned(),
         }
     }
 }
@@ -121,6 +123,17 @@ fn line_of(input: &str, part: &str) -> u64 {
 }
 
 fn parse_csv(input: &str, source: &str) -> Result<Parsed, CliError> {
+    let broken = quote_problems(input);
+    if !broken.is_empty() {
+        let lines: Vec<String> = broken
+            .iter()
+            .map(|p| format!("line {}: {}", p.line, p.reason))
+            .collect();
+        return Err(CliError::usage(format!(
+            "{source}: unbalanced quotes, so rows cannot be told apart ({}); nothing was sent",
+            lines.join("; ")
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -190,6 +203,61 @@ fn parse_csv(input: &str, source: &str) -> Result<Parsed, CliError> {
         }
     }
     Ok(parsed)
+}
+
+/// Where the CSV's quoting is broken. The csv crate reads a quote that is never closed
+/// as a field running to the end of the file (later rows become part of one cell), and
+/// text after a closing quote as more of the field: either way rows would be lost
+/// silently. This walks the bytes as the csv crate does (RFC 4180 quoting, `""` inside
+/// quotes) and reports both cases with their line.
+fn quote_problems(input: &str) -> Vec<Problem> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        StartField,
+        InField,
+        InQuotes,
+        QuoteInQuotes,
+    }
+    let mut problems = Vec::new();
+    let mut state = State::StartField;
+    let mut line = 1u64;
+    let mut opened_on = 1u64;
+    for b in input.bytes() {
+        let end_of_field = matches!(b, b',' | b'\n' | b'\r');
+        state = match (state, b) {
+            (State::StartField, b'"') => {
+                opened_on = line;
+                State::InQuotes
+            }
+            (State::StartField | State::InField, _) if end_of_field => State::StartField,
+            (State::StartField | State::InField, _) => State::InField,
+            (State::InQuotes, b'"') => State::QuoteInQuotes,
+            (State::InQuotes, _) => State::InQuotes,
+            (State::QuoteInQuotes, b'"') => State::InQuotes,
+            (State::QuoteInQuotes, _) if end_of_field => State::StartField,
+            (State::QuoteInQuotes, _) => {
+                problems.push(Problem::new(
+                    line,
+                    "row",
+                    "text follows the closing quote of a field (write a quote inside a \
+                     quoted field as \"\")",
+                ));
+                State::InField
+            }
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    if state == State::InQuotes {
+        problems.push(Problem::new(
+            opened_on,
+            "row",
+            "a quoted field starts here and its closing quote is missing, so it would take \
+             in every line after it",
+        ));
+    }
+    problems
 }
 
 /// Known column names match case-insensitively; custom fields keep their spelling.
@@ -269,7 +337,7 @@ fn accept(parsed: &mut Parsed, order: NewOrder, line: u64, mut problems: Vec<Pro
 
 fn field_of(e: &ValidationError) -> String {
     match e {
-        ValidationError::EmptyId { .. } => "id".to_owned(),
+        ValidationError::EmptyId { .. } | ValidationError::IdTooLong { .. } => "id".to_owned(),
         ValidationError::FieldTooLong { field, .. } => format!("fields.{field}"),
         ValidationError::InvalidDate { .. } => "date_create".to_owned(),
         ValidationError::InvalidNumber { field, .. } => field.clone(),
@@ -333,6 +401,18 @@ mod tests {
         assert!(parse("[1,", None, "t").is_err());
         assert!(parse("id\n", None, "t").is_err());
         assert!(parse("id,ID\n1,2\n", None, "t").is_err());
+    }
+
+    #[test]
+    fn unbalanced_quotes_are_found_with_their_line() {
+        let lines = |s: &str| -> Vec<u64> { quote_problems(s).iter().map(|p| p.line).collect() };
+        assert_eq!(lines("id,name\n1,\"unterminated\n2,b\n"), [2]);
+        assert_eq!(lines("id,name\n1,\"a\"b\n2,\"c\n"), [2, 3]);
+        assert!(lines("id,name\n1,\"two\nlines\"\n2,\"say \"\"hi\"\"\"\r\n3,x\"y\n").is_empty());
+        assert!(lines("id\n\"1\"").is_empty());
+        let e = parse("id,name\n1,\"open\n2,b\n", None, "t.csv").unwrap_err();
+        assert!(e.to_string().contains("t.csv: unbalanced quotes"), "{e}");
+        assert!(e.to_string().contains("line 2:"), "{e}");
     }
 
     #[test]

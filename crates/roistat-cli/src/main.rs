@@ -65,6 +65,7 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<(), CliError> {
     let format = output::resolve_format(cli.format);
+    output::set_csv_safe(cli.csv_safe);
     let interrupt = Interrupt::install();
     let api = Api::connect(cli, interrupt)?;
     commands::run(&api, &cli.command, format)

@@ -32,6 +32,7 @@ use crate::endpoint::{Endpoint, prepare};
 use crate::engine::{Engine, WaitEvent, WaitReason};
 use crate::error::{Error, RequestState};
 use crate::ratelimit::{Admission, RateClass};
+use crate::redact::redact_secret;
 use crate::retry::{RetryDecision, RetrySafety};
 use crate::transport::{MAX_BODY_BYTES, Response, body_too_large};
 
@@ -257,7 +258,8 @@ impl<T> Call<T> {
                 self.outcome = Some(Ok(value));
                 return;
             }
-            Err(e) => e,
+            // A proxy page or an error description may echo the key back.
+            Err(e) => redact_secret(e, self.engine.config.api_key()),
         };
         tracing::debug!(operation = self.name, attempt = self.attempt, error = %error, "attempt failed");
         let class = error.classify();

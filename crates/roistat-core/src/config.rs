@@ -191,36 +191,103 @@ impl ConfigBuilder {
     }
 }
 
-/// Checks the base URL and returns it without a trailing slash.
+/// Checks the base URL and returns it without a trailing slash. Messages show the URL
+/// through [`redact_url`]: a key pasted into it (`?key=...`, `user:key@`) is not
+/// printed back.
 fn validate_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let shown = redact_url(url);
     let uri: Uri = url
         .parse()
-        .map_err(|e| Error::config(format!("base URL `{url}` is not a valid URI: {e}")))?;
+        .map_err(|e| Error::config(format!("base URL `{shown}` is not a valid URI: {e}")))?;
     let host = uri
         .host()
         .filter(|h| !h.is_empty())
-        .ok_or_else(|| Error::config(format!("base URL `{url}` has no host")))?;
+        .ok_or_else(|| Error::config(format!("base URL `{shown}` has no host")))?;
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err(Error::config(format!(
+            "base URL `{shown}` must not carry a user name or password (`user:password@`); \
+             the API key is sent in a header, never in the URL"
+        )));
+    }
     match uri.scheme_str() {
         Some("https") => {}
         Some("http") if allow_insecure_http || is_loopback(host) => {}
         Some("http") => {
             return Err(Error::config(format!(
-                "base URL `{url}` uses plain http on a non-loopback host; the API key would \
+                "base URL `{shown}` uses plain http on a non-loopback host; the API key would \
                  travel in clear text (use https, or allow_insecure_http(true) on a trusted network)"
             )));
         }
         _ => {
             return Err(Error::config(format!(
-                "base URL `{url}` must start with https:// (or http:// on loopback)"
+                "base URL `{shown}` must start with https:// (or http:// on loopback)"
             )));
         }
     }
     if uri.query().is_some() {
         return Err(Error::config(format!(
-            "base URL `{url}` must not carry a query string"
+            "base URL `{shown}` must not carry a query string"
+        )));
+    }
+    // `http::Uri` drops a fragment silently; appending paths after one would send them
+    // nowhere (`.../v1#x/project/...`).
+    if url.contains('#') {
+        return Err(Error::config(format!(
+            "base URL `{shown}` must not carry a fragment (`#...`)"
         )));
     }
     Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// `url` fit to print: user information, query and fragment replaced by `***`, since a
+/// key may have been pasted into any of them. Works on text that is not a valid URI too.
+///
+/// ```
+/// use roistat_core::config::redact_url;
+///
+/// assert_eq!(
+///     redact_url("https://me:KEY@x.test/api?key=KEY#KEY"),
+///     "https://***@x.test/api?***#***"
+/// );
+/// assert_eq!(redact_url("https://x.test/api/v1"), "https://x.test/api/v1");
+/// ```
+pub fn redact_url(url: &str) -> String {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((head, _)) => (head, Some("***")),
+        None => (url, None),
+    };
+    let (before_query, query) = match before_fragment.split_once('?') {
+        Some((head, _)) => (head, Some("***")),
+        None => (before_fragment, None),
+    };
+    let (scheme, rest) = match before_query.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, before_query),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let mut out = String::with_capacity(url.len());
+    if let Some(scheme) = scheme {
+        out.push_str(scheme);
+        out.push_str("://");
+    }
+    match authority.rsplit_once('@') {
+        Some((_, host)) => {
+            out.push_str("***@");
+            out.push_str(host);
+        }
+        None => out.push_str(authority),
+    }
+    out.push_str(path);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// `localhost`, 127.0.0.0/8 and `::1`.
@@ -280,6 +347,42 @@ mod tests {
                 .build()
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn base_url_errors_never_repeat_a_secret() {
+        for (bad, needle) in [
+            ("https://example.com/api?key=SECRET", "query string"),
+            (
+                "https://example.com/api/v1?x=1&key=SECRET#SECRET",
+                "query string",
+            ),
+            (
+                "https://user:SECRET@example.com/api",
+                "user name or password",
+            ),
+            ("https://SECRET@example.com/api", "user name or password"),
+            ("https://example.com/api#SECRET", "fragment"),
+            (
+                "http://user:SECRET@example.com/api",
+                "user name or password",
+            ),
+            ("ftp://example.com/?key=SECRET", "https://"),
+            ("http://example.com/a?key=SECRET", "plain http"),
+            ("https://exa mple.com/?key=SECRET", "not a valid URI"),
+            ("https://:SECRET@/x", "not a valid URI"),
+        ] {
+            let e = builder().base_url(bad).build().unwrap_err();
+            let text = format!("{e} {e:?}");
+            assert!(matches!(e, Error::Config { .. }), "{bad}: {e}");
+            assert!(!text.contains("SECRET"), "{bad}: {text}");
+            assert!(text.contains(needle), "{bad}: {text}");
+        }
+        assert_eq!(
+            redact_url("http://a:b@127.0.0.1:9/x?y#z"),
+            "http://***@127.0.0.1:9/x?***#***"
+        );
+        assert_eq!(redact_url("not a url?key=1"), "not a url?***");
     }
 
     #[test]

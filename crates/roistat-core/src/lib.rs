@@ -7,6 +7,7 @@
 //! - [`Endpoint`] and the nine [`endpoints`]: what each operation sends and returns;
 //! - [`prepare`]: an operation becomes an `http::Request<Vec<u8>>`;
 //! - [`decode()`]: a response's bytes become the typed output or a typed [`Error`];
+//! - [`redact`]: the API key taken out of an error whose body echoed it ([`redact_secret`]);
 //! - [`retry`]: whether and when to try again ([`RetryPolicy::decide`]);
 //! - [`ratelimit`]: when the next request may go ([`RateLimiter`], sliding windows);
 //! - [`walk`]: a whole order-list walk, exactly once while the list changes, several
@@ -69,6 +70,7 @@ pub mod engine;
 pub mod error;
 pub mod page_size;
 pub mod ratelimit;
+pub mod redact;
 pub mod retry;
 mod rng;
 pub mod transport;
@@ -89,6 +91,7 @@ pub use engine::{Engine, WaitEvent, WaitObserver, WaitReason};
 pub use error::{ApiError, Classification, Error, FailureKind, RequestState};
 pub use page_size::{DEFAULT_MAX_PAGE_SIZE, best_page_size};
 pub use ratelimit::{Admission, RateClass, RateLimiter, ScheduleConfig};
+pub use redact::redact_secret;
 pub use retry::{RetryAfter, RetryDecision, RetryPolicy, RetrySafety};
 pub use transport::Response;
 pub use walk::{Fetch, FetchId, Walk, WalkConfig, WalkReport, WalkStep};

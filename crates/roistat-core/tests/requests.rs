@@ -9,7 +9,9 @@ use roistat_core::endpoints::{
     AddOrders, DeleteOrder, GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListOrders,
     ListStatuses, SetStatuses, UpdateOrderStatus,
 };
-use roistat_core::types::{ListOrdersRequest, NewOrder, OrderId, Status, StatusId};
+use roistat_core::types::{
+    ListOrdersRequest, MAX_ID_LEN, NewOrder, OrderId, Status, StatusId, ValidationError,
+};
 use roistat_core::{Endpoint, RateClass, RetrySafety, prepare};
 
 fn json(bytes: &[u8]) -> serde_json::Value {
@@ -156,4 +158,48 @@ fn validation_errors_are_clear() {
     let e = ListOrders::new(ListOrdersRequest::new().filter(raw)).unwrap_err();
     assert!(e.to_string().contains("source_type"), "{e}");
     assert!(ListOrders::new(ListOrdersRequest::new().limit(0)).is_err());
+}
+
+#[test]
+fn an_order_id_too_long_for_a_url_is_invalid_input() {
+    // 70,000 bytes: past the 64 KiB a URI may have. Before the check, building the
+    // request failed with a configuration error, as if the base URL were wrong.
+    let huge = || OrderId::new_unchecked("7".repeat(70_000));
+    let results: Vec<roistat_core::Error> = vec![
+        GetOrderInfo::new(huge()).map(|_| ()).unwrap_err(),
+        GetOrderExternalUrl::new(huge()).map(|_| ()).unwrap_err(),
+        DeleteOrder::new(huge()).map(|_| ()).unwrap_err(),
+        UpdateOrderStatus::new(huge(), StatusId::new("1").unwrap())
+            .map(|_| ())
+            .unwrap_err(),
+        AddOrders::new(vec![NewOrder::new(huge())])
+            .map(|_| ())
+            .unwrap_err(),
+    ];
+    for e in results {
+        assert!(
+            matches!(
+                &e,
+                roistat_core::Error::InvalidInput(ValidationError::IdTooLong {
+                    kind: "order id",
+                    len: 70_000,
+                    ..
+                })
+            ) || matches!(&e, roistat_core::Error::InvalidRequest { message }
+                if message.contains("order #0") && message.contains("at most")),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("70000 bytes"), "{e}");
+        assert!(
+            e.to_string().len() < 300,
+            "the id is not repeated whole: {e}"
+        );
+    }
+    // The checked constructor says the same, and the longest allowed id goes through.
+    assert!(matches!(
+        OrderId::new("7".repeat(70_000)),
+        Err(ValidationError::IdTooLong { .. })
+    ));
+    let longest = OrderId::new("7".repeat(MAX_ID_LEN)).unwrap();
+    assert!(prepare(&config(), &GetOrderInfo::new(longest).unwrap()).is_ok());
 }

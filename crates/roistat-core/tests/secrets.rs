@@ -10,7 +10,7 @@ use roistat_core::endpoints::{
     ListStatuses, SetStatuses, UpdateOrderStatus,
 };
 use roistat_core::types::{NewOrder, OrderId, ProjectId, Status, StatusId, StatusType};
-use roistat_core::{ApiKey, Config, Endpoint, Error, FailureKind, decode, prepare};
+use roistat_core::{ApiKey, Config, Endpoint, Error, FailureKind, decode, prepare, redact_secret};
 
 fn assert_clean(what: &str, text: &str) {
     assert!(
@@ -89,4 +89,83 @@ fn no_output_contains_the_key() {
     // A key that cannot be a header value is refused without being echoed.
     let bad = ApiKey::new(format!("{KEY}\u{7f}")).unwrap_err();
     assert_clean("an API key error", &format!("{bad} {bad:?}"));
+}
+
+/// A proxy's error page or a debugging endpoint that reflects the request headers puts
+/// the key into the body, and the body's start into the error (`snippet`, the decoder's
+/// message, Roistat's description and details). The decoder never sees the key, so it
+/// cannot hide it; `redact_secret`, applied where the key is known, must.
+#[test]
+fn a_body_that_echoes_the_key_is_redacted_by_redact_secret() {
+    let key = ApiKey::new(KEY).unwrap();
+    let api_error = format!(
+        r#"{{"status":"error","error":"authentication_failed","description":"bad key {KEY}","details":{{"{KEY}":["{KEY}"]}}}}"#
+    );
+    let html = format!("<html><body>502<pre>Api-key: {KEY}\r\nHost: x</pre></body></html>");
+    let decode_error = format!(r#"{{"data": "{KEY}", "status": "success"}}"#);
+    // The key cut by the snippet's end (at most SNIPPET_LEN bytes are kept).
+    let cut = format!(
+        "<html>{}{KEY}</html>",
+        "x".repeat(roistat_core::decode::SNIPPET_LEN - 6 - KEY.len() / 2)
+    );
+    let bodies: [(u16, &[u8]); 5] = [
+        (200, api_error.as_bytes()),
+        (401, api_error.as_bytes()),
+        (502, html.as_bytes()),
+        (200, decode_error.as_bytes()),
+        (503, cut.as_bytes()),
+    ];
+    let mut leaked = 0;
+    for (status, body) in bodies {
+        for endpoint in [&ListStatuses::new() as &dyn Check, &ListOrders::all()] {
+            let e = endpoint.decode_err(StatusCode::from_u16(status).unwrap(), body);
+            let raw = format!("{e} {e:?}");
+            if raw.contains(KEY) || raw.contains(&KEY[..KEY.len() / 2]) {
+                leaked += 1;
+            }
+            let wrapped = Error::RetriesExhausted {
+                attempts: 2,
+                last: Box::new(endpoint.decode_err(StatusCode::from_u16(status).unwrap(), body)),
+            };
+            for e in [e, wrapped] {
+                let kind = std::mem::discriminant(&e);
+                let clean = redact_secret(e, &key);
+                assert_eq!(std::mem::discriminant(&clean), kind, "same variant");
+                let text = format!("{clean} {clean:?}");
+                assert_clean("a redacted error", &text);
+                assert!(
+                    !text.contains(&KEY[..KEY.len() / 2]),
+                    "half of the key survived: {text}"
+                );
+                assert!(text.contains("***"), "{text}");
+            }
+        }
+    }
+    // Without redaction every one of these errors shows the key: the case is real.
+    assert_eq!(leaked, 10);
+    // Errors without the key come back unchanged.
+    let plain = Error::transport(FailureKind::Connect, Some("connection refused".into()));
+    let plain = redact_secret(plain, &key);
+    assert_eq!(
+        plain.to_string(),
+        "cannot connect before the request was sent"
+    );
+    let source = std::error::Error::source(&plain).map(|s| s.to_string());
+    assert_eq!(source.as_deref(), Some("connection refused"));
+    // A transport error whose cause quotes the key loses that cause.
+    let leaky = Error::transport(FailureKind::Io, Some(format!("reset by {KEY}").into()));
+    assert!(std::error::Error::source(&redact_secret(leaky, &key)).is_none());
+}
+
+/// `decode` for any endpoint, object-safe for the loop above.
+trait Check {
+    fn decode_err(&self, status: StatusCode, body: &[u8]) -> Error;
+}
+
+impl<E: Endpoint> Check for E {
+    fn decode_err(&self, status: StatusCode, body: &[u8]) -> Error {
+        decode(self, status, &HeaderMap::new(), body)
+            .err()
+            .expect("the body is an error")
+    }
 }

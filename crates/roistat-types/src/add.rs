@@ -124,12 +124,11 @@ impl NewOrder {
         self
     }
 
-    /// Checks what Roistat would refuse or cut: an empty id, a custom field longer than
+    /// Checks what Roistat would refuse or cut: an empty id or one over
+    /// [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes, a custom field longer than
     /// [`MAX_FIELD_LEN`] characters, a price that is not a finite number.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        if self.id.as_str().trim().is_empty() {
-            return Err(ValidationError::EmptyId { kind: "order id" });
-        }
+        self.id.validate()?;
         for (field, value) in &self.fields {
             let len = value.chars().count();
             if len > MAX_FIELD_LEN {

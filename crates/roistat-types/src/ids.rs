@@ -2,7 +2,8 @@
 //!
 //! Roistat's ids are strings on the wire (`"95101"`, `"deal_WON"`), though some
 //! integrations send plain numbers: decoding accepts both. Ids built by the caller are
-//! validated (non-empty); ids decoded from Roistat are taken as they come.
+//! validated (non-empty, at most [`MAX_ID_LEN`] bytes); ids decoded from Roistat are
+//! taken as they come.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,6 +13,11 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::ValidationError;
 
+/// The longest id accepted, in bytes. Order ids travel in URL paths
+/// (`/project/orders/{id}/info`), percent-encoded to up to three times their length, and
+/// HTTP libraries refuse a URI over 64 KiB; no CRM id comes near this.
+pub const MAX_ID_LEN: usize = 4096;
+
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
@@ -19,13 +25,25 @@ macro_rules! string_id {
         pub struct $name(String);
 
         impl $name {
-            #[doc = concat!("Builds a ", $kind, ", refusing an empty or whitespace-only one.")]
+            #[doc = concat!("Builds a ", $kind, ", refusing an empty or whitespace-only one and one over [`MAX_ID_LEN`] bytes.")]
             pub fn new(id: impl Into<String>) -> Result<Self, ValidationError> {
-                let id = id.into();
-                if id.trim().is_empty() {
+                let id = Self(id.into());
+                id.validate()?;
+                Ok(id)
+            }
+
+            #[doc = concat!("Checks what [`new`](Self::new) checks, for a ", $kind, " made with [`new_unchecked`](Self::new_unchecked) or decoded.")]
+            pub fn validate(&self) -> Result<(), ValidationError> {
+                if self.0.trim().is_empty() {
                     Err(ValidationError::EmptyId { kind: $kind })
+                } else if self.0.len() > MAX_ID_LEN {
+                    Err(ValidationError::IdTooLong {
+                        kind: $kind,
+                        len: self.0.len(),
+                        max: MAX_ID_LEN,
+                    })
                 } else {
-                    Ok(Self(id))
+                    Ok(())
                 }
             }
 
@@ -223,6 +241,28 @@ mod tests {
         );
         assert!("".parse::<StatusId>().is_err());
         assert_eq!(OrderId::new("95101").unwrap().as_str(), "95101");
+    }
+
+    #[test]
+    fn ids_over_the_limit_are_refused() {
+        let longest = "1".repeat(MAX_ID_LEN);
+        assert!(OrderId::new(longest.clone()).is_ok());
+        let e = OrderId::new(format!("{longest}1")).unwrap_err();
+        assert_eq!(
+            e,
+            ValidationError::IdTooLong {
+                kind: "order id",
+                len: MAX_ID_LEN + 1,
+                max: MAX_ID_LEN
+            }
+        );
+        assert!(!e.to_string().contains(&longest), "the id is not repeated");
+        assert!(
+            StatusId::new_unchecked("x".repeat(70_000))
+                .validate()
+                .is_err()
+        );
+        assert!(StatusId::new_unchecked(" ").validate().is_err());
     }
 
     #[test]

@@ -65,7 +65,7 @@ pub use custom_fields::CustomFields;
 pub use date::DateCreate;
 pub use error::{ApiErrorBody, ErrorCode};
 pub use filter::{Condition, Filter, FilterField, FilterParseError, FilterValue, Operator};
-pub use ids::{ClientId, OrderId, ProjectId, StatusId, VisitId};
+pub use ids::{ClientId, MAX_ID_LEN, OrderId, ProjectId, StatusId, VisitId};
 pub use info::{
     InfoVisit, MarkerLevel, OrderDetails, OrderInfo, OrderSource, Product, ProductCategory,
 };

@@ -11,6 +11,16 @@ pub enum ValidationError {
         /// Which id: `"order id"`, `"status id"`, ...
         kind: &'static str,
     },
+    /// An id is longer than [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes: it could not be
+    /// put into a request's URL.
+    IdTooLong {
+        /// Which id: `"order id"`, `"status id"`, ...
+        kind: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A custom field value is longer than Roistat stores.
     FieldTooLong {
         /// The field's name.
@@ -53,6 +63,10 @@ impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::EmptyId { kind } => write!(f, "{kind} must not be empty"),
+            Self::IdTooLong { kind, len, max } => write!(
+                f,
+                "{kind} is {len} bytes long; at most {max} are accepted (ids travel in URLs)"
+            ),
             Self::FieldTooLong { field, len, max } => write!(
                 f,
                 "custom field `{field}` is {len} characters long; Roistat stores at most {max}"

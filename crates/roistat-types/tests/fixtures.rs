@@ -33,7 +33,14 @@ where
             .to_string_lossy(),
         path.file_name().unwrap().to_string_lossy()
     );
-    insta::assert_json_snapshot!(name, value);
+    if encoded == b"{}" {
+        // A model without fields (`Success`) would snapshot as `{}`, which shows nothing:
+        // show the body it was decoded from, and the value.
+        let raw = String::from_utf8_lossy(&bytes);
+        insta::assert_snapshot!(name, format!("fixture: {}\ndecoded: {value:?}", raw.trim()));
+    } else {
+        insta::assert_json_snapshot!(name, value);
+    }
     value
 }
 

@@ -20,7 +20,7 @@ pub fn list(api: &Api, format: Format) -> Result<(), CliError> {
         Format::Table => {
             writeln!(out, "FIELD")?;
             for n in &names {
-                writeln!(out, "{n}")?;
+                writeln!(out, "{}", output::text::escape_line(n))?;
             }
         }
     }

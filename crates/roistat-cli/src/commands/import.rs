@@ -68,7 +68,7 @@ fn sentence(r: &AddOrdersReport) -> String {
         r.skipped_fields_by_invalid_format
     );
     if !r.comment.is_empty() {
-        s.push_str(&format!(" ({})", r.comment));
+        s.push_str(&format!(" ({})", text::escape_line(&r.comment)));
     }
     s
 }

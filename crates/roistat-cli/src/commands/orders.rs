@@ -267,10 +267,15 @@ fn info_table(info: &OrderInfo) -> String {
         };
         pairs.push((name, v));
     }
-    let width = pairs.iter().map(|(k, _)| text::width(k)).max().unwrap_or(0);
+    let width = pairs
+        .iter()
+        .map(|(k, _)| text::width(&text::escape_line(k)))
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     for (k, v) in &pairs {
-        out.push_str(&format!("{k:<width$}  {v}\n"));
+        let k = text::escape_line(k);
+        out.push_str(&format!("{k:<width$}  {}\n", text::escape_line(v)));
     }
     if !info.visits.is_empty() {
         out.push_str(&format!("\nvisits ({}):\n", info.visits.len()));
@@ -338,7 +343,7 @@ pub fn url(api: &Api, id: &OrderId, format: Format) -> Result<(), CliError> {
             write_json(&mut out, format, &json!({ "id": id, "url": url }))?
         }
         Format::Csv => output::write_csv(&mut out, &["id", "url"], &[vec![id.to_string(), url]])?,
-        Format::Table => writeln!(out, "{url}")?,
+        Format::Table => writeln!(out, "{}", text::escape_line(&url))?,
     }
     out.flush()?;
     Ok(())
@@ -388,7 +393,7 @@ pub fn done(format: Format, doc: serde_json::Value, sentence: &str) -> Result<()
                 .collect();
             output::write_csv(&mut out, &header, &[row])?;
         }
-        Format::Table => writeln!(out, "{sentence}")?,
+        Format::Table => writeln!(out, "{}", text::escape_line(sentence))?,
     }
     out.flush()?;
     Ok(())

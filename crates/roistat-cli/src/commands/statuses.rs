@@ -70,10 +70,8 @@ pub fn set(api: &Api, file: &Path, yes: bool, format: Format) -> Result<(), CliE
         })
         .map(|s| s.id.as_str())
         .collect();
-    let plan = format!(
-        "{} statuses now, {} after: {} added, {} changed, {} removed{}",
-        current.len(),
-        new.len(),
+    let changes = format!(
+        "{} added, {} changed, {} removed{}",
         added.len(),
         changed.len(),
         removed.len(),
@@ -82,6 +80,11 @@ pub fn set(api: &Api, file: &Path, yes: bool, format: Format) -> Result<(), CliE
         } else {
             format!(" ({})", removed.join(", "))
         }
+    );
+    let plan = format!(
+        "{} statuses now, {} after: {changes}",
+        current.len(),
+        new.len()
     );
     if !yes {
         return Err(CliError::usage(format!(
@@ -99,7 +102,12 @@ pub fn set(api: &Api, file: &Path, yes: bool, format: Format) -> Result<(), CliE
             "removed": removed,
             "status": "success",
         }),
-        &format!("replaced the whole status dictionary: {plan}"),
+        // Said after the fact: what was there and what is there now.
+        &format!(
+            "replaced the whole status dictionary: {} statuses replaced with {}: {changes}",
+            current.len(),
+            new.len()
+        ),
     )
 }
 

@@ -107,11 +107,12 @@ impl<W: Write> OrderWriter<W> {
                 if !*header_done {
                     let mut header: Vec<&str> = CSV_COLUMNS.to_vec();
                     header.extend(self.custom_fields.iter().map(String::as_str));
-                    csv.write_record(&header)?;
+                    csv.write_record(header.iter().map(|h| super::csv_cell(h)))?;
                     *header_done = true;
                 }
                 for order in orders {
-                    csv.write_record(csv_row(order, &self.custom_fields))?;
+                    let row = csv_row(order, &self.custom_fields);
+                    csv.write_record(row.iter().map(|c| super::csv_cell(c)))?;
                     self.written += 1;
                 }
                 csv.flush()?;

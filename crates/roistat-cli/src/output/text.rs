@@ -1,4 +1,8 @@
-//! Human-readable text: aligned tables, numbers with thousands separators, dates.
+//! Human-readable text: aligned tables, numbers with thousands separators, dates, and
+//! text from the server made safe for a terminal.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use time::OffsetDateTime;
 
@@ -99,7 +103,7 @@ impl Table {
             // Numbers are never cut: a wider one shifts the row rather than lie.
             let cell = match col.align {
                 Align::Left => cut(raw, w),
-                Align::Right => raw.to_owned(),
+                Align::Right => escape_line(raw).into_owned(),
             };
             let pad = w.saturating_sub(width(&cell));
             if i > 0 {
@@ -138,12 +142,61 @@ pub fn width(s: &str) -> usize {
     s.chars().count()
 }
 
-/// Cuts `s` to `w` characters, ending with `…` when cut; line breaks become spaces.
+/// Whether `c` could change what a terminal shows beyond the character itself: C0 and
+/// C1 controls and DEL (escape sequences that recolour, move the cursor, set the window
+/// title, or write to the clipboard) and the bidirectional overrides that reorder the
+/// text around them.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape_with(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_unsafe(c) && !keep(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            _ if !is_unsafe(c) || keep(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            _ => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One value from the server (a name, a URL, an error description) for one line of a
+/// terminal: every control character, line breaks included, is written as an escape
+/// (`\u{1b}`, `\n`), so the value can neither drive the terminal nor forge a line.
+pub fn escape_line(s: &str) -> Cow<'_, str> {
+    escape_with(s, |_| false)
+}
+
+/// Text of several lines that embeds values from elsewhere: like [`escape_line`] but
+/// keeps line breaks.
+pub fn escape_text(s: &str) -> Cow<'_, str> {
+    escape_with(s, |c| c == '\n')
+}
+
+/// Cuts `s` to `w` characters, ending with `…` when cut; line breaks and tabs become
+/// spaces, other control characters escapes (see [`escape_line`]).
 pub fn cut(s: &str, w: usize) -> String {
-    let s: String = s
+    let spaced: String = s
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
+    let s = escape_line(&spaced).into_owned();
     if width(&s) <= w {
         return s;
     }
@@ -263,6 +316,21 @@ mod tests {
         assert_eq!(bar(1.0, 1000.0, 4), "▏");
         assert_eq!(cut("Иван Петров", 6), "Иван …");
         assert_eq!(cut("a\nb", 5), "a b");
+        assert_eq!(cut("\u{1b}[31mred", 20), "\\u{1b}[31mred");
+    }
+
+    #[test]
+    fn terminal_escapes() {
+        assert_eq!(escape_line("plain Иван"), "plain Иван");
+        assert!(matches!(escape_line("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_line("a\u{1b}]52;c;x\u{7}b\nc\u{9b}d\u{202e}e\u{7f}"),
+            "a\\u{1b}]52;c;x\\u{7}b\\nc\\u{9b}d\\u{202e}e\\u{7f}"
+        );
+        assert_eq!(escape_text("one\ntwo\u{1b}[2J"), "one\ntwo\\u{1b}[2J");
+        let mut t = Table::new(vec![Column::text("A", 10), Column::number("N")]);
+        let line = t.line(&["\u{1b}[2J".into(), "1\u{1b}".into()]);
+        assert!(!line.contains('\u{1b}'), "{line:?}");
     }
 
     #[test]

@@ -36,7 +36,14 @@ impl AddOrders {
         }
         for (i, order) in orders.iter().enumerate() {
             order.validate().map_err(|e| {
-                Error::invalid_request(format!("order #{i} (id `{}`): {e}", order.id))
+                // An id may be what is wrong (70,000 bytes of it): show its start only.
+                let id: String = order.id.as_str().chars().take(64).collect();
+                let cut = if id.len() < order.id.as_str().len() {
+                    "…"
+                } else {
+                    ""
+                };
+                Error::invalid_request(format!("order #{i} (id `{id}{cut}`): {e}"))
             })?;
         }
         Ok(Self { orders })

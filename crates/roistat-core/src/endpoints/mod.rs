@@ -32,7 +32,7 @@ pub use reads::{GetOrderExternalUrl, GetOrderInfo, ListCustomFields, ListStatuse
 pub use set_statuses::{SetStatuses, merge_statuses};
 pub use update_order_status::UpdateOrderStatus;
 
-use roistat_types::{OrderId, ValidationError};
+use roistat_types::OrderId;
 use serde::Serialize;
 
 use crate::error::Error;
@@ -46,12 +46,12 @@ fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Option<Vec<u8>>, Error>
 
 /// Refuses ids that cannot stay one path segment whatever the encoding: an empty one
 /// (`/orders//info`), and `.` or `..`, which URL parsers (reqwest's among them) treat as
-/// dot segments even when written `%2E%2E`, so `/orders/../info` would become `/info`.
+/// dot segments even when written `%2E%2E`, so `/orders/../info` would become `/info`;
+/// and one too long for a URL ([`MAX_ID_LEN`](roistat_types::MAX_ID_LEN)), an invalid
+/// input rather than a URI the request builder cannot make.
 fn check_order_id(id: &OrderId) -> Result<(), Error> {
+    id.validate()?;
     let raw = id.as_str();
-    if raw.trim().is_empty() {
-        return Err(ValidationError::EmptyId { kind: "order id" }.into());
-    }
     if raw == "." || raw == ".." {
         return Err(Error::invalid_request(format!(
             "order id `{raw}` cannot be sent: URL parsers treat it as a relative path segment"
