@@ -134,6 +134,17 @@ impl Api {
         self.interrupt.requested()
     }
 
+    /// The client, for `orders sync`, which walks with it through roistat-sync (and
+    /// so builds a paced copy from its settings: this one's limiter is off).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Whether this is the `--demo` server.
+    pub fn is_demo(&self) -> bool {
+        self._demo.is_some()
+    }
+
     /// One page of the order list; `None` if Ctrl-C came while waiting (not sent).
     pub fn list_page(
         &mut self,
