@@ -262,6 +262,7 @@ impl Mirror {
         )
         .map_err(SyncError::db("configuring the database"))?;
         schema::migrate(&mut conn)?;
+        schema::ensure_order_indexes(&conn)?;
         Ok(Mirror { conn, path })
     }
 
@@ -317,7 +318,12 @@ impl Mirror {
             requests: Some(0),
             ..Tally::default()
         };
-        let result = self.run(
+        // A first sync fills an empty table: index it once at the end instead.
+        let bulk_load = self.is_empty()?;
+        if bulk_load {
+            schema::drop_order_indexes(&self.conn)?;
+        }
+        let mut result = self.run(
             source,
             options,
             &plan,
@@ -326,6 +332,9 @@ impl Mirror {
             should_stop,
             &mut tally,
         );
+        if bulk_load && let Err(e) = schema::ensure_order_indexes(&self.conn) {
+            result = result.and(Err(e));
+        }
         let (outcome, error) = match &result {
             Ok(outcome) => (*outcome, None),
             Err(e) => (Outcome::Failed, Some(error_chain(e))),
@@ -503,6 +512,12 @@ impl Mirror {
         }
         tx.commit()
             .map_err(SyncError::db("committing the dictionaries"))
+    }
+
+    fn is_empty(&self) -> Result<bool, SyncError> {
+        self.conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))
+            .map_err(SyncError::db("counting orders"))
     }
 
     fn plan(&self, options: &SyncOptions) -> Result<Plan, SyncError> {

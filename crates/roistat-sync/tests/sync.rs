@@ -53,6 +53,9 @@ fn sync(mirror: &mut Mirror, client: &Client, options: &SyncOptions) -> roistat_
         .unwrap()
 }
 
+/// The secondary indexes of `orders`.
+const INDEXES: &str = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'orders\\_%' ESCAPE '\\'";
+
 fn count(mirror: &Mirror, sql: &str) -> i64 {
     mirror
         .connection()
@@ -183,6 +186,8 @@ fn a_first_sync_mirrors_the_project() {
         expected
     );
     assert_eq!(ids(&mirror, "SELECT id FROM orders"), store_ids(&server));
+    // The first sync loads without its secondary indexes, then builds them.
+    assert_eq!(count(&mirror, INDEXES), 3);
     // Progress moves up to the end, batch by batch.
     assert!(reports.windows(2).all(|w| w[0] <= w[1]), "{reports:?}");
     assert_eq!(reports.last().copied(), Some(expected));
@@ -372,6 +377,7 @@ fn an_interrupted_first_sync_resumes_with_nothing_lost_or_doubled() {
     );
     assert_eq!(cut.rows, 1_500);
     assert!(!cut.checked_deletions);
+    assert_eq!(count(&mirror, INDEXES), 3, "indexed even after a stop");
     // Every order received before the stop is committed, not just the full batches.
     assert_eq!(count(&mirror, "SELECT count(*) FROM orders"), 1_500);
     assert_eq!(
@@ -668,6 +674,15 @@ fn migrations_run_once_and_a_newer_schema_is_refused() {
     let mirror = Mirror::open(&path).unwrap();
     assert_eq!(mirror.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(count(&mirror, "SELECT count(*) FROM statuses"), 1);
+    // A first sync killed mid-walk leaves its indexes dropped: opening rebuilds them.
+    mirror
+        .connection()
+        .execute_batch("DROP INDEX orders_update_date; DROP INDEX orders_status_type;")
+        .unwrap();
+    assert_eq!(count(&mirror, INDEXES), 1);
+    drop(mirror);
+    let mirror = Mirror::open(&path).unwrap();
+    assert_eq!(count(&mirror, INDEXES), 3);
     // A file from a future version is refused, not altered.
     mirror
         .connection()
