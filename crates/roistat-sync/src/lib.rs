@@ -38,7 +38,9 @@
 //!   recorded as interrupted (or failed). The next run resumes: an unfinished full
 //!   walk is walked again in full, an incremental window is not advanced until a run
 //!   completes, and rows are upserted by id, so nothing is lost or doubled.
-//! - **One at a time**: a second sync on the same file gets [`SyncError::Busy`].
+//! - **One at a time**: a second sync on the same file gets [`SyncError::Busy`]. The lock
+//!   is an OS lock on a `<db>.lock` file beside the database, so a crashed or killed sync
+//!   cannot leave it stuck.
 //!
 //! [Roistat]: https://roistat.com
 #![deny(missing_docs)]
