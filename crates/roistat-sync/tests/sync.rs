@@ -696,3 +696,81 @@ fn migrations_run_once_and_a_newer_schema_is_refused() {
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }
 }
+
+/// The client, but its walks without an id filter skip one order: what a delete during
+/// a walk does to the offsets of the pages after it.
+struct SkippingSource {
+    client: Client,
+    skip: String,
+}
+
+impl OrderSource for SkippingSource {
+    type Error = roistat_blocking::Error;
+
+    fn orders(&self, request: ListOrdersRequest) -> Box<dyn OrderStream<Self::Error> + '_> {
+        let by_id = request
+            .filters
+            .as_ref()
+            .is_some_and(|f| f.conditions().iter().any(|c| c.field.name() == "id"));
+        let skip = self.skip.clone();
+        let walk = self.client.orders(request);
+        if by_id {
+            return Box::new(walk);
+        }
+        Box::new(roistat_sync::Uncounted(walk.filter(move |o| {
+            o.as_ref().map_or(true, |o| o.id.as_str() != skip)
+        })))
+    }
+
+    fn statuses(&self) -> Result<Vec<Status>, Self::Error> {
+        Ok(self.client.list_statuses()?.data)
+    }
+
+    fn custom_field_names(&self) -> Result<Vec<String>, Self::Error> {
+        self.client.custom_field_names()
+    }
+}
+
+#[test]
+fn a_full_sync_checks_what_its_walk_missed_before_marking_it_deleted() {
+    let server = server(500);
+    let client = client(&server);
+    let path = db_path("skipped");
+    let mut mirror = Mirror::open(&path).unwrap();
+    sync(&mut mirror, &client, &SyncOptions::new());
+    let skipped = server.store().orders()[123].id.to_string();
+    let gone = server.store().orders()[321].id.to_string();
+    server.store().remove_order(&gone).unwrap();
+
+    let source = SkippingSource {
+        client: client.clone(),
+        skip: skipped.clone(),
+    };
+    let full = mirror
+        .sync(
+            &source,
+            &SyncOptions::new().full(true),
+            &mut |_| {},
+            &|| false,
+        )
+        .unwrap();
+    // The skipped order was looked up by id and found: only the really deleted one is marked.
+    assert_eq!(full.deleted, 1);
+    assert_eq!(
+        ids(
+            &mirror,
+            "SELECT id FROM orders WHERE deleted_at IS NOT NULL"
+        ),
+        BTreeSet::from([gone])
+    );
+    assert_eq!(full.unchanged as usize, server.store().order_count());
+    let seen_now: i64 = mirror
+        .connection()
+        .query_row(
+            "SELECT seen_run FROM orders WHERE id = ?1",
+            [skipped.as_str()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(seen_now, full.run_id);
+}
