@@ -262,7 +262,11 @@ impl Mirror {
         )
         .map_err(SyncError::db("configuring the database"))?;
         schema::migrate(&mut conn)?;
-        schema::ensure_order_indexes(&conn)?;
+        // A first sync killed mid-walk left its indexes dropped; one still running will
+        // build them itself (and must not be slowed down by them meanwhile).
+        if let Ok(_lock) = SyncLock::try_acquire(&path) {
+            schema::ensure_order_indexes(&conn)?;
+        }
         Ok(Mirror { conn, path })
     }
 
