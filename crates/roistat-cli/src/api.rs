@@ -134,13 +134,12 @@ impl Api {
         self.interrupt.requested()
     }
 
-    /// The client, for `orders sync`, which walks with it through roistat-sync (and
-    /// so builds a paced copy from its settings: this one's limiter is off).
+    /// The client.
     pub fn client(&self) -> &Client {
         &self.client
     }
 
-    /// Whether this is the `--demo` server.
+    /// Whether this is the `--demo` server (for `orders sync`'s paced client).
     pub fn is_demo(&self) -> bool {
         self._demo.is_some()
     }

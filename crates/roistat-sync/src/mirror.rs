@@ -382,12 +382,14 @@ impl Mirror {
             }
         };
         // The dictionaries first: small, and they give the orders' statuses names.
-        let statuses = source
-            .statuses()
-            .map_err(fail("fetching the status dictionary"))?;
-        let fields = source
-            .custom_field_names()
-            .map_err(fail("fetching the custom field names"))?;
+        let statuses = match source.statuses() {
+            Err(_) if should_stop() => return Ok(Outcome::Interrupted),
+            other => other.map_err(fail("fetching the status dictionary"))?,
+        };
+        let fields = match source.custom_field_names() {
+            Err(_) if should_stop() => return Ok(Outcome::Interrupted),
+            other => other.map_err(fail("fetching the custom field names"))?,
+        };
         tally.add_requests(Some(2));
         self.replace_dictionaries(&statuses, &fields)?;
 
@@ -707,6 +709,9 @@ impl Walk {
                         });
                     }
                 }
+                // A stop can cancel the request in flight (a client wired to Ctrl-C):
+                // the error it causes is the stop, not a failure.
+                Some(Err(_)) if should_stop() => break Ok(false),
                 Some(Err(e)) => {
                     break Err(SyncError::Source {
                         context: "fetching the order list",

@@ -774,3 +774,59 @@ fn a_full_sync_checks_what_its_walk_missed_before_marking_it_deleted() {
         .unwrap();
     assert_eq!(seen_now, full.run_id);
 }
+
+/// A client wired to Ctrl-C: the stop cancels the request in flight, whose error
+/// arrives after the stop was asked for.
+struct CancellingSource {
+    client: Client,
+    after: usize,
+    cancelled: Cell<bool>,
+}
+
+impl OrderSource for CancellingSource {
+    type Error = FlakyError;
+
+    fn orders(&self, request: ListOrdersRequest) -> Box<dyn OrderStream<FlakyError> + '_> {
+        let walk = self
+            .client
+            .orders(request)
+            .map(|r| r.map_err(FlakyError::from))
+            .take(self.after)
+            .chain(std::iter::once_with(|| {
+                self.cancelled.set(true);
+                Err(FlakyError::Reset(Reset))
+            }));
+        Box::new(roistat_sync::Uncounted(walk))
+    }
+
+    fn statuses(&self) -> Result<Vec<Status>, FlakyError> {
+        Ok(self.client.list_statuses()?.data)
+    }
+
+    fn custom_field_names(&self) -> Result<Vec<String>, FlakyError> {
+        Ok(self.client.custom_field_names()?)
+    }
+}
+
+#[test]
+fn an_error_caused_by_a_stop_is_an_interruption_not_a_failure() {
+    let server = server(1_000);
+    let source = CancellingSource {
+        client: client(&server),
+        after: 700,
+        cancelled: Cell::new(false),
+    };
+    let path = db_path("cancelled");
+    let mut mirror = Mirror::open(&path).unwrap();
+    let summary = mirror
+        .sync(&source, &SyncOptions::new(), &mut |_| {}, &|| {
+            source.cancelled.get()
+        })
+        .unwrap();
+    assert_eq!((summary.outcome, summary.rows), (Outcome::Interrupted, 700));
+    let outcome: String = mirror
+        .connection()
+        .query_row("SELECT outcome FROM sync_runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(outcome, "interrupted");
+}

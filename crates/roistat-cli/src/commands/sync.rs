@@ -97,6 +97,10 @@ pub fn run(api: &Api, args: &SyncArgs, format: Format) -> Result<(), CliError> {
 }
 
 /// The connection's client, with its own rate limiter on at the CLI's pace.
+///
+/// Merge note: once api.rs's client paces itself and stops on Ctrl-C (the lead's
+/// rewrite), this whole function is `Ok(api.client().clone())`, and `Api::is_demo`
+/// can go.
 fn paced_client(api: &Api) -> Result<Client, CliError> {
     let mut settings = api.client().settings().clone();
     settings.schedule = if api.is_demo() {
