@@ -10,7 +10,8 @@
 //! - `stream_memory_growth`: `crates/roistat-blocking/benches/stream_memory.rs` (dhat);
 //! - `rate_limit_utilization`, `export_throughput_vs_limit`: simulated here, over a day
 //!   of injected clock, through the SDK's own `Call`, `RateLimiter` and page-size choice;
-//! - `mock_requests_per_second`: `crates/roistat-mock/examples/throughput.rs`.
+//! - `mock_requests_per_second`: `crates/roistat-mock/examples/throughput.rs`;
+//! - `sync_write_rows_per_s` (a rate, not a ratio): `crates/roistat-sync/benches/write.rs`.
 //!
 //! The bench binaries print `FIGURE name value detail` when `ROISTAT_BENCH_FIGURES` is
 //! set (interleaved rounds instead of criterion's one-after-the-other runs); without
@@ -66,7 +67,7 @@ impl Target {
 }
 
 /// The figures, in the order the issue lists them.
-const ORDER: [(&str, Target); 8] = [
+const ORDER: [(&str, Target); 9] = [
     ("decode_vs_struct", Target::AtLeast(0.9)),
     ("decode_vs_value", Target::AtLeast(1.5)),
     ("blocking_overhead", Target::AtLeast(0.95)),
@@ -75,6 +76,7 @@ const ORDER: [(&str, Target); 8] = [
     ("rate_limit_utilization", Target::Between(0.95, 1.0)),
     ("export_throughput_vs_limit", Target::AtLeast(0.95)),
     ("mock_requests_per_second", Target::Record),
+    ("sync_write_rows_per_s", Target::AtLeast(100_000.0)),
 ];
 
 pub fn run(args: &[String], root: &Path) -> Result<(), String> {
@@ -127,6 +129,8 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
             "roistat-blocking",
             "-p",
             "roistat-async",
+            "-p",
+            "roistat-sync",
             "--benches",
         ],
         &[],
@@ -144,6 +148,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         ("roistat-blocking", "overhead"),
         ("roistat-async", "overhead"),
         ("roistat-blocking", "stream_memory"),
+        ("roistat-sync", "write"),
     ] {
         eprintln!("== {package} --bench {bench} (interleaved figures)");
         let out = cargo(
@@ -268,7 +273,7 @@ fn set(figures: &mut BTreeMap<&str, Figure>, name: &str, value: Option<f64>, det
 }
 
 fn format_value(name: &str, v: f64) -> String {
-    if name == "mock_requests_per_second" {
+    if name == "mock_requests_per_second" || name == "sync_write_rows_per_s" {
         format!("{v:.0}")
     } else {
         format!("{v:.3}")

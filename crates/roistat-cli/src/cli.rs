@@ -141,6 +141,8 @@ pub enum OrdersCommand {
     },
     /// Counts and revenue per status, month or custom field, with bars.
     Summary(SummaryArgs),
+    /// Keep a local SQLite mirror of the orders, incrementally (see roistat-sync).
+    Sync(crate::commands::sync::SyncArgs),
 }
 
 /// Which orders: the filters shared by `list` and `summary`.

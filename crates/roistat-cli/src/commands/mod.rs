@@ -5,6 +5,7 @@ pub mod fields;
 pub mod import;
 pub mod orders;
 pub mod statuses;
+pub mod sync;
 
 use roistat_types::OrderId;
 
@@ -25,6 +26,7 @@ pub fn run(api: &Api, command: &Command, format: Format) -> Result<(), CliError>
             }
             OrdersCommand::Delete { id, yes } => orders::delete(api, &order_id(id)?, *yes, format),
             OrdersCommand::Summary(args) => orders::summary(api, args, format),
+            OrdersCommand::Sync(args) => sync::run(api, args, format),
         },
         Command::Statuses(c) => match c {
             StatusesCommand::List => statuses::list(api, format),
