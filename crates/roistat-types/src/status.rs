@@ -45,7 +45,7 @@ impl StatusType {
         match self {
             Self::Unused | Self::Progress => Some(StatusFunnel::InWork),
             Self::Paid => Some(StatusFunnel::Paid),
-            Self::Canceled => Some(StatusFunnel::Cancelled),
+            Self::Canceled => Some(StatusFunnel::Canceled),
             Self::Other(_) => None,
         }
     }
@@ -112,8 +112,9 @@ pub enum StatusFunnel {
     InWork,
     /// `"1"`: statuses of the paid funnel.
     Paid,
-    /// `"2"`: statuses of the cancelled funnel.
-    Cancelled,
+    /// `"2"`: statuses of the canceled funnel (the reference's spelling, as in
+    /// [`StatusType::Canceled`]).
+    Canceled,
 }
 
 impl StatusFunnel {
@@ -122,7 +123,7 @@ impl StatusFunnel {
         match self {
             Self::InWork => "0",
             Self::Paid => "1",
-            Self::Cancelled => "2",
+            Self::Canceled => "2",
         }
     }
 
@@ -131,7 +132,7 @@ impl StatusFunnel {
         match self {
             Self::InWork => "in-work",
             Self::Paid => "paid",
-            Self::Cancelled => "canceled",
+            Self::Canceled => "canceled",
         }
     }
 
@@ -140,7 +141,7 @@ impl StatusFunnel {
         match s {
             "0" => Some(Self::InWork),
             "1" => Some(Self::Paid),
-            "2" => Some(Self::Cancelled),
+            "2" => Some(Self::Canceled),
             _ => None,
         }
     }
@@ -159,7 +160,7 @@ impl FromStr for StatusFunnel {
         match s.trim().to_ascii_lowercase().as_str() {
             "0" | "in-work" | "in_work" | "inwork" | "work" | "progress" => Ok(Self::InWork),
             "1" | "paid" => Ok(Self::Paid),
-            "2" | "canceled" | "cancelled" => Ok(Self::Cancelled),
+            "2" | "canceled" | "cancelled" => Ok(Self::Canceled),
             _ => Err(ValidationError::InvalidStatusFunnel {
                 input: s.to_owned(),
             }),
@@ -227,7 +228,7 @@ mod tests {
     fn funnels() {
         assert_eq!(
             "2".parse::<StatusFunnel>().unwrap(),
-            StatusFunnel::Cancelled
+            StatusFunnel::Canceled
         );
         assert_eq!("in-work".parse::<StatusFunnel>().unwrap().as_wire(), "0");
         assert!("3".parse::<StatusFunnel>().is_err());
