@@ -69,7 +69,7 @@ pub use roistat_types as types;
 pub use bulk::{BatchResult, Batches, BulkReport};
 pub use client_builder::{ClientBuilder, FromSettings, Settings};
 pub use config::{ApiKey, Config, ConfigBuilder};
-pub use decode::{decode, decode_body, decode_response};
+pub use decode::{DecodeOptions, decode, decode_body, decode_response, decode_with};
 pub use endpoint::{Endpoint, Path, prepare};
 pub use error::{ApiError, Error, Phase, RequestState};
 pub use exchange::{Exchange, Finish, Step, Timeouts};

@@ -16,8 +16,10 @@
 //! - the typed order-list [`Filter`] with its text form.
 //!
 //! Decoding is lenient where Roistat is loose (numbers as strings, `[]` for an empty
-//! object, `total` as a string, unknown keys) and strict where it matters (ids, dates,
-//! filter operators).
+//! object, `total` as a string, unknown keys, statuses without a group) and strict where
+//! it matters (ids, dates, filter operators). A row of the order list that still does
+//! not fit is delivered with what could be read and its [`DecodeIssue`]s, never failing
+//! its page.
 //!
 //! ```
 //! use roistat_types::{Filter, OrderList, StatusFunnel};
@@ -53,9 +55,11 @@ pub mod error;
 pub mod filter;
 pub mod ids;
 pub mod info;
+pub mod issue;
 mod lenient;
 pub mod order;
 pub mod responses;
+mod rows;
 pub mod status;
 pub mod validation;
 pub mod visit;
@@ -69,6 +73,7 @@ pub use ids::{ClientId, OrderId, ProjectId, StatusId, VisitId};
 pub use info::{
     InfoVisit, MarkerLevel, OrderDetails, OrderInfo, OrderSource, Product, ProductCategory,
 };
+pub use issue::DecodeIssue;
 pub use order::{Extend, ListOrdersRequest, Order, OrderList};
 pub use responses::{CustomFieldNames, ExternalUrl, StatusList, Success, UpdateOrderStatusRequest};
 pub use status::{Status, StatusFunnel, StatusType};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use crate::lenient::{f64_opt, object_opt, u64_lenient};
-use crate::{ClientId, CustomFields, Filter, OrderId, Status, VisitId};
+use crate::{ClientId, CustomFields, DecodeIssue, Filter, OrderId, Status, VisitId};
 
 /// The body of an order-list request.
 ///
@@ -145,11 +145,16 @@ impl<'de> Deserialize<'de> for Extend {
 }
 
 /// One page of the order list.
+///
+/// A row that does not fit the model never fails the page: it is delivered with every
+/// field that could be read and its [`Order::decode_issues`] (see [`DecodeIssue`]).
+/// This holds for any serde_json entry point (`from_slice`, `from_str`, `from_reader`,
+/// `from_value`); other formats decode rows without this isolation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OrderList {
     /// The orders of this page.
-    #[serde(default, deserialize_with = "crate::lenient::vec_or_null::deserialize")]
+    #[serde(default, deserialize_with = "crate::rows::deserialize")]
     pub data: Vec<Order>,
     /// How many orders match the filter in all (a number or a numeric string on the wire).
     #[serde(default, deserialize_with = "u64_lenient::deserialize")]
@@ -160,6 +165,11 @@ impl OrderList {
     /// A page.
     pub fn new(data: Vec<Order>, total: u64) -> Self {
         Self { data, total }
+    }
+
+    /// The rows that could only be read in part, with their index in [`data`](Self::data).
+    pub fn partial_rows(&self) -> impl Iterator<Item = (usize, &Order)> {
+        self.data.iter().enumerate().filter(|(_, o)| o.is_partial())
     }
 }
 
@@ -202,6 +212,14 @@ pub struct Order {
     /// The visit, with `extend: ["visit"]`; otherwise `None`.
     #[serde(default, deserialize_with = "object_opt::deserialize")]
     pub visit: Option<crate::Visit>,
+    /// What could not be read in this row: empty for a row that fits the model.
+    ///
+    /// When a known key's value cannot be read, the field keeps its default (`None`,
+    /// empty) and the value lands here, raw. An id that is absent or unreadable reads as
+    /// the empty id (`""`), with its issue. Unknown keys are ignored, not issues. Written
+    /// (as `decode_issues`) only when not empty, so clean orders serialize as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decode_issues: Vec<DecodeIssue>,
 }
 
 impl Order {
@@ -220,6 +238,12 @@ impl Order {
             custom_fields: CustomFields::default(),
             status: None,
             visit: None,
+            decode_issues: Vec::new(),
         }
+    }
+
+    /// Whether part of the row could not be read (see [`Order::decode_issues`]).
+    pub fn is_partial(&self) -> bool {
+        !self.decode_issues.is_empty()
     }
 }
