@@ -64,7 +64,7 @@ pub mod status;
 pub mod validation;
 pub mod visit;
 
-pub use add::{AddOrdersReport, NewOrder};
+pub use add::{AddOrdersReport, NewOrder, SkipReason};
 pub use custom_fields::CustomFields;
 pub use date::DateCreate;
 pub use error::{ApiErrorBody, ErrorCode};

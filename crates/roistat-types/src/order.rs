@@ -23,14 +23,37 @@ use crate::{ClientId, CustomFields, DecodeIssue, Filter, OrderId, Status, VisitI
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+///
+/// Decoding accepts what shipped clients write and the live API takes: `null` for
+/// `filters`, `extend`, `limit` and `offset`; `filters: []` or `{}` for no filter; and
+/// unknown keys (`sort`, `period`, `date_from`, ...), which are ignored as Roistat
+/// ignores them.
+///
+/// ```
+/// use roistat_types::ListOrdersRequest;
+///
+/// let php: ListOrdersRequest = serde_json::from_str(
+///     r#"{"filters": [], "extend": null, "sort": null, "offset": null, "limit": 100}"#,
+/// )?;
+/// assert_eq!(php, ListOrdersRequest::new().limit(100));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ListOrdersRequest {
     /// Which orders to list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "filters_opt"
+    )]
     pub filters: Option<Filter>,
     /// Extra data to embed, such as the visit.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::lenient::vec_or_null::deserialize"
+    )]
     pub extend: Vec<Extend>,
     /// Page size.
     #[serde(
@@ -83,6 +106,17 @@ impl ListOrdersRequest {
     /// Whether visits are embedded (this selects the stricter rate-limit tiers).
     pub fn has_visit_extend(&self) -> bool {
         self.extend.contains(&Extend::Visit)
+    }
+}
+
+/// No filter: absent, `null`, `[]` or `{}` (PHP's empty array and object).
+fn filters_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Filter>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    match value {
+        None => Ok(None),
+        Some(serde_json::Value::Array(a)) if a.is_empty() => Ok(None),
+        Some(serde_json::Value::Object(o)) if o.is_empty() => Ok(None),
+        Some(v) => Filter::deserialize(v).map(Some).map_err(de::Error::custom),
     }
 }
 
@@ -245,5 +279,35 @@ impl Order {
     /// Whether part of the row could not be read (see [`Order::decode_issues`]).
     pub fn is_partial(&self) -> bool {
         !self.decode_issues.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_written_by_shipped_clients_decode() {
+        for body in [
+            r#"{"extend":null,"sort":null,"offset":null,"limit":null,"filters":[]}"#,
+            r#"{"filters":null,"extend":[],"period":"month","date_from":"2016-01-01"}"#,
+            r#"{"filters":{},"limit":"","offset":""}"#,
+            "{}",
+        ] {
+            let r: ListOrdersRequest = serde_json::from_str(body).unwrap();
+            assert_eq!(r, ListOrdersRequest::new(), "{body}");
+        }
+        let r: ListOrdersRequest = serde_json::from_str(
+            r#"{"filters":[["id","in",["62",63]]],"extend":["visit"],"limit":"100","offset":0}"#,
+        )
+        .unwrap();
+        assert!(r.has_visit_extend());
+        assert_eq!((r.limit, r.offset), (Some(100), Some(0)));
+        assert_eq!(
+            serde_json::to_value(r.filters.unwrap()).unwrap(),
+            serde_json::json!([["id", "in", ["62", "63"]]])
+        );
+        assert!(serde_json::from_str::<ListOrdersRequest>(r#"{"filters":5}"#).is_err());
+        assert!(serde_json::from_str::<ListOrdersRequest>(r#"{"limit":-1}"#).is_err());
     }
 }
