@@ -95,9 +95,14 @@ fn one<T: DeserializeOwned>(
     }
 }
 
-/// The order list, lenient and strict; answers whether it failed. A page that decodes
-/// must account for every row it flags (see the module docs).
-fn order_list(status: StatusCode, headers: &HeaderMap, body: &[u8], what: &str) -> bool {
+/// The order list, lenient and strict; answers the page, or `None` when it failed. A
+/// page that decodes must account for every row it flags (see the module docs).
+fn order_list(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    what: &str,
+) -> Option<OrderList> {
     let list = ListOrders::all();
     let strict = decode_with(&list, status, headers, body, &DecodeOptions::strict());
     let page = match decode_with(&list, status, headers, body, &DecodeOptions::default()) {
@@ -108,7 +113,7 @@ fn order_list(status: StatusCode, headers: &HeaderMap, body: &[u8], what: &str) 
                 strict.is_err(),
                 "{what}: strict decoded what lenient refused"
             );
-            return true;
+            return None;
         }
     };
     check_rows(&page, body, what);
@@ -121,7 +126,7 @@ fn order_list(status: StatusCode, headers: &HeaderMap, body: &[u8], what: &str) 
         }
         (strict, first) => panic!("{what}: strict {strict:?} with partial row {first:?}"),
     }
-    false
+    Some(page)
 }
 
 /// Every row flagged iff its typed decode fails; every issue's raw value is in the input.
@@ -169,7 +174,7 @@ fn every_decoder(body: &[u8], what: &str) -> usize {
     let mut failed = 0;
     for status in [StatusCode::OK, StatusCode::INTERNAL_SERVER_ERROR] {
         failed += [
-            order_list(status, &headers, body, what),
+            order_list(status, &headers, body, what).is_none(),
             one::<AddOrdersReport>(status, &headers, body, what),
             one::<OrderInfo>(status, &headers, body, what),
             one::<ExternalUrl>(status, &headers, body, what),
@@ -423,7 +428,10 @@ fn a_mutation_inside_a_row_never_fails_its_page() {
         let Some(rows) = doc["data"].as_array() else {
             continue;
         };
-        for (i, row) in rows.iter().enumerate() {
+        // The first and the last row: the rows of one fixture differ little otherwise.
+        let mut picked = vec![0, rows.len().saturating_sub(1)];
+        picked.dedup();
+        for (i, row) in rows.iter().enumerate().filter(|(i, _)| picked.contains(i)) {
             for node in 0..count(row) {
                 for kind in [
                     Kind::FlipType,
@@ -439,21 +447,9 @@ fn a_mutation_inside_a_row_never_fails_its_page() {
                     });
                     let bytes = serde_json::to_vec(&mutated).unwrap();
                     let what = format!("{name} row {i} node {node} {kind:?}");
-                    let page = roistat_core::decode(
-                        &ListOrders::all(),
-                        StatusCode::OK,
-                        &HeaderMap::new(),
-                        &bytes,
-                    )
-                    .unwrap_or_else(|e| panic!("{what}: the page failed: {e}"));
+                    let page = order_list(StatusCode::OK, &HeaderMap::new(), &bytes, &what)
+                        .unwrap_or_else(|| panic!("{what}: the page failed"));
                     assert_eq!(page.data.len(), rows.len(), "{what}");
-                    check_rows(&page, &bytes, &what);
-                    assert!(!order_list(
-                        StatusCode::OK,
-                        &HeaderMap::new(),
-                        &bytes,
-                        &what
-                    ));
                     rows_mutated += 1;
                     flagged += usize::from(page.data[i].is_partial());
                 }
