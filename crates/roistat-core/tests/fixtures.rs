@@ -100,8 +100,8 @@ fn every_success_fixture_decodes() {
             decoded += 1;
         }
     }
-    // 10 documented answers (delete has none in the reference; ours is assumed) + 25 variants.
-    assert!(decoded >= 35, "only {decoded} fixtures found");
+    // 9 answers (delete has none in the reference; ours is assumed) + 25 variants.
+    assert!(decoded >= 34, "only {decoded} fixtures found");
 }
 
 #[test]
