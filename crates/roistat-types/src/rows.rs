@@ -27,7 +27,7 @@ use crate::visit::{Device, Geo, Visit, VisitSource};
 use crate::{ClientId, CustomFields, Order, OrderId, Status, StatusId, StatusType, VisitId};
 
 /// The newtype name through which serde_json hands out a value's raw text (the name
-/// `serde_json::value::RawValue` uses; its tests in this module fail if that changes).
+/// `serde_json::value::RawValue` uses; this module's tests fail if that changes).
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// `deserialize_with` for `OrderList::data`: a list of rows, `null` read as empty.
