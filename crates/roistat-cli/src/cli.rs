@@ -194,7 +194,7 @@ pub enum FunnelArg {
     InWork,
     /// Paid statuses.
     Paid,
-    /// Cancelled statuses.
+    /// Canceled statuses.
     #[value(alias = "cancelled")]
     Canceled,
 }
@@ -204,7 +204,7 @@ impl From<FunnelArg> for StatusFunnel {
         match f {
             FunnelArg::InWork => StatusFunnel::InWork,
             FunnelArg::Paid => StatusFunnel::Paid,
-            FunnelArg::Canceled => StatusFunnel::Cancelled,
+            FunnelArg::Canceled => StatusFunnel::Canceled,
         }
     }
 }

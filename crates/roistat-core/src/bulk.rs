@@ -284,6 +284,14 @@ impl BulkReport {
         self.batches.iter().all(|b| b.result.is_ok())
     }
 
+    /// How many orders Roistat did not save, over the successful batches (the sum of
+    /// [`totals`](Self::totals)' skip counters; each reason with
+    /// `totals.skipped()`). Independent of [`is_complete`](Self::is_complete), which
+    /// says whether every batch was answered.
+    pub fn skipped_total(&self) -> u64 {
+        self.totals.skipped_total()
+    }
+
     /// How many orders went out in successful batches.
     pub fn orders_sent(&self) -> usize {
         self.batches
@@ -327,6 +335,25 @@ mod tests {
             }
         }
         assert!(Batches::new(3, 0).is_err());
+    }
+
+    #[test]
+    fn skipped_orders_are_summed_over_answered_batches() {
+        let mut report = BulkReport::default();
+        let mut skipped = AddOrdersReport::default();
+        skipped.skipped_by_status = 2;
+        skipped.skipped_by_waiting_visit_info = 1;
+        report.push(BatchResult::new(0, 0..3, Ok(skipped.clone())));
+        assert_eq!(report.skipped_total(), 3);
+        report.push(BatchResult::new(1, 3..6, Ok(skipped)));
+        report.push(BatchResult::new(
+            2,
+            6..7,
+            Err(Error::timeout(RequestState::MaybeProcessed)),
+        ));
+        assert_eq!(report.skipped_total(), 6);
+        assert_eq!(report.totals.skipped_by_status, 4);
+        assert!(!report.is_complete());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use http::Request;
 
-use crate::decode::DecodeOptions;
+use crate::decode::decode_with;
 use crate::endpoint::{Endpoint, prepare};
 use crate::engine::{Engine, WaitEvent, WaitReason};
 use crate::error::{Error, RequestState};
@@ -94,30 +94,15 @@ pub enum Step<T> {
     Done(Result<T, Error>),
 }
 
-type Decoder<T> = fn(&Response, &DecodeOptions) -> Result<T, Error>;
-
-fn decode_for<E: Endpoint + ?Sized>(
-    response: &Response,
-    options: &DecodeOptions,
-) -> Result<E::Output, Error> {
-    crate::decode::decode_with_options::<E>(
-        response.status,
-        &response.headers,
-        &response.body,
-        options,
-    )
-}
-
 /// The state of one call (see the [module docs](self)).
-#[derive(Debug)]
 #[must_use = "a call does nothing unless driven with next_step"]
-pub struct Call<T> {
+pub struct Call<'e, E: Endpoint + ?Sized> {
     engine: Engine,
+    endpoint: &'e E,
     name: &'static str,
     safety: RetrySafety,
     class: RateClass,
     request: Request<Vec<u8>>,
-    decoder: Decoder<T>,
     attempt: u32,
     refusals: u32,
     started: Instant,
@@ -126,16 +111,22 @@ pub struct Call<T> {
     notified: Option<Instant>,
     may_have_applied: bool,
     last_error: Option<Error>,
-    outcome: Option<Result<T, Error>>,
+    outcome: Option<Result<E::Output, Error>>,
 }
 
-impl<T> Call<T> {
+impl<E: Endpoint + ?Sized> std::fmt::Debug for Call<'_, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("operation", &self.name)
+            .field("attempt", &self.attempt)
+            .field("refusals", &self.refusals)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'e, E: Endpoint + ?Sized> Call<'e, E> {
     /// Prepares the request for `endpoint` and starts the clock at `now`.
-    pub(crate) fn new<E: Endpoint<Output = T> + ?Sized>(
-        engine: Engine,
-        endpoint: &E,
-        now: Instant,
-    ) -> Result<Self, Error> {
+    pub(crate) fn new(engine: Engine, endpoint: &'e E, now: Instant) -> Result<Self, Error> {
         let request = prepare(&engine.config, endpoint)?;
         let deadline = now
             .checked_add(engine.timeouts.total)
@@ -145,7 +136,7 @@ impl<T> Call<T> {
             safety: endpoint.retry_safety(),
             class: endpoint.rate_class(),
             request,
-            decoder: decode_for::<E>,
+            endpoint,
             attempt: 0,
             refusals: 0,
             started: now,
@@ -191,7 +182,7 @@ impl<T> Call<T> {
     }
 
     /// What to do next at `now`.
-    pub fn next_step(&mut self, now: Instant) -> Step<T> {
+    pub fn next_step(&mut self, now: Instant) -> Step<E::Output> {
         if let Some(outcome) = self.outcome.take() {
             return Step::Done(outcome);
         }
@@ -251,7 +242,13 @@ impl<T> Call<T> {
                 bytes = response.body.len(),
                 "response"
             );
-            (self.decoder)(&response, &self.engine.decode)
+            decode_with(
+                self.endpoint,
+                response.status,
+                &response.headers,
+                &response.body,
+                &self.engine.decode,
+            )
         });
         let error = match result {
             Ok(value) => {
@@ -301,7 +298,7 @@ impl<T> Call<T> {
         }
     }
 
-    fn wait(&mut self, until: Instant, reason: WaitReason, now: Instant) -> Step<T> {
+    fn wait(&mut self, until: Instant, reason: WaitReason, now: Instant) -> Step<E::Output> {
         let reason = match (reason, &self.last_error) {
             // Waiting for the slot after a server refusal is the refusal's wait.
             (WaitReason::RateLimit, Some(e)) if e.classify().rate_limited => {
@@ -356,6 +353,7 @@ mod tests {
     use super::*;
     use crate::ApiKey;
     use crate::cancel::CancelHandle;
+    use crate::decode::DecodeOptions;
     use crate::config::Config;
     use crate::endpoints::{DeleteOrder, ListOrders, ListStatuses};
     use crate::error::{ApiError, FailureKind};
@@ -364,6 +362,8 @@ mod tests {
     use crate::types::{ErrorCode, ListOrdersRequest, OrderId, ProjectId};
     use http::{HeaderMap, StatusCode};
     use std::sync::{Arc, Mutex};
+
+    const LIST_STATUSES: ListStatuses = ListStatuses::new();
 
     fn engine(schedule: ScheduleConfig, retry: RetryPolicy, timeouts: Timeouts) -> Engine {
         let config = Config::new(ProjectId::new(1), ApiKey::new("k").unwrap());
@@ -411,7 +411,7 @@ mod tests {
     #[test]
     fn success_on_first_attempt_decodes_in_core() {
         let t0 = Instant::now();
-        let mut call = plain().call(&ListStatuses::new(), t0).unwrap();
+        let mut call = plain().call(&LIST_STATUSES, t0).unwrap();
         assert_eq!(send_step(call.next_step(t0)), Duration::from_secs(60));
         assert_eq!(
             call.request().uri().path(),
@@ -432,7 +432,7 @@ mod tests {
             RetryPolicy::default().with_max_attempts(3),
             Timeouts::default(),
         );
-        let mut call = e.call(&ListStatuses::new(), t0).unwrap();
+        let mut call = e.call(&LIST_STATUSES, t0).unwrap();
         let mut now = t0;
         let mut attempts = 0;
         loop {
@@ -477,7 +477,7 @@ mod tests {
     #[test]
     fn bodies_over_the_cap_fail_without_a_retry() {
         let t0 = Instant::now();
-        let mut call = plain().call(&ListStatuses::new(), t0).unwrap();
+        let mut call = plain().call(&LIST_STATUSES, t0).unwrap();
         send_step(call.next_step(t0));
         let huge = vec![b' '; (MAX_BODY_BYTES + 1) as usize];
         call.receive(
@@ -507,7 +507,7 @@ mod tests {
         let t0 = Instant::now();
         let cancel = CancelHandle::new();
         let e = plain().with_cancel_handle(cancel.clone());
-        let mut call = e.call(&ListStatuses::new(), t0).unwrap();
+        let mut call = e.call(&LIST_STATUSES, t0).unwrap();
         send_step(call.next_step(t0));
         call.receive(
             Err(Error::transport(FailureKind::Io, None)),
@@ -522,7 +522,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let mut fresh = e.call(&ListStatuses::new(), t0).unwrap();
+        let mut fresh = e.call(&LIST_STATUSES, t0).unwrap();
         assert!(matches!(
             fresh.next_step(t0),
             Step::Done(Err(Error::Cancelled {
@@ -545,7 +545,7 @@ mod tests {
             seen.lock().unwrap().push(*ev)
         }));
         // Other methods: refused, retried about a second later (0.75..1.25 s).
-        let mut call = e.call(&ListStatuses::new(), t0).unwrap();
+        let mut call = e.call(&LIST_STATUSES, t0).unwrap();
         send_step(call.next_step(t0));
         call.receive(envelope("request_limit_error"), t0, SystemTime::now());
         match call.next_step(t0) {
@@ -612,7 +612,7 @@ mod tests {
             RetryPolicy::default().with_base_delay(Duration::from_secs(20)),
             timeouts,
         );
-        let mut call = e.call(&ListStatuses::new(), t0).unwrap();
+        let mut call = e.call(&LIST_STATUSES, t0).unwrap();
         let late = t0 + Duration::from_secs(25);
         assert_eq!(send_step(call.next_step(late)), Duration::from_secs(5));
         // A retry that would land past the deadline ends the call with the real error.
@@ -622,7 +622,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // Past the deadline nothing is sent.
-        let mut call = e.call(&ListStatuses::new(), t0).unwrap();
+        let mut call = e.call(&LIST_STATUSES, t0).unwrap();
         assert!(matches!(
             call.next_step(t0 + Duration::from_secs(31)),
             Step::Done(Err(Error::Timeout {
@@ -643,7 +643,7 @@ mod tests {
                 Duration::MAX,
             ),
         );
-        let mut call = e.call(&ListStatuses::new(), t0).unwrap();
+        let mut call = e.call(&LIST_STATUSES, t0).unwrap();
         assert_eq!(send_step(call.next_step(t0)), Duration::from_secs(10));
         let _ = ApiError::new(ErrorCode::InternalError, StatusCode::OK);
     }

@@ -10,6 +10,11 @@
 //! when that says `"error"`, or the typed decode fails, is the body read again: for the
 //! error envelope, or with `serde_path_to_error` for the JSON path of the failure.
 //!
+//! A row of the order list that does not fit the model does not fail the decode: the
+//! models isolate it (see [`OrderList`](roistat_types::OrderList)) and deliver it with
+//! its issues. [`decode_with`] and [`DecodeOptions::strict`] turn such a row back into
+//! an [`Error::Decode`] for callers who prefer to fail fast.
+//!
 //! ```
 //! use http::{HeaderMap, StatusCode};
 //! use roistat_core::{decode, Error};
@@ -44,42 +49,74 @@ use crate::retry::RetryAfter;
 /// The most bytes of a body kept in an error.
 pub const SNIPPET_LEN: usize = 512;
 
-/// Decodes the answer to `endpoint` (see the [module docs](self)).
+/// How to decode an answer.
+///
+/// By default an odd row of the order list is delivered with its
+/// [`decode_issues`](roistat_types::Order::decode_issues) and does not fail its page;
+/// [`DecodeOptions::strict`] fails the whole answer instead, with the row's JSON path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeOptions {
+    /// Fail with [`Error::Decode`] when any part of the output decoded only in part.
+    pub strict: bool,
+}
+
+impl DecodeOptions {
+    /// Fail fast: any row that decodes only in part fails the answer.
+    pub fn strict() -> Self {
+        Self { strict: true }
+    }
+}
+
+/// Decodes the answer to `endpoint` (see the [module docs](self)); odd rows of a page
+/// are delivered with their issues ([`decode_with`] with the default options).
 pub fn decode<E: Endpoint + ?Sized>(
     endpoint: &E,
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<E::Output, Error> {
-    let _ = endpoint; // The endpoint only selects the output type.
-    decode_body::<E::Output>(status, headers, body)
+    decode_with(endpoint, status, headers, body, &DecodeOptions::default())
 }
 
-/// How answers are decoded.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DecodeOptions {
-    /// Fail the whole answer on the first value that does not fit the model, instead
-    /// of delivering what could be read.
-    pub strict: bool,
-}
-
-impl DecodeOptions {
-    /// Fail-fast decoding.
-    pub fn strict() -> Self {
-        Self { strict: true }
-    }
-}
-
-/// Decodes the answer to an endpoint of type `E` with `options`.
-pub fn decode_with_options<E: Endpoint + ?Sized>(
+/// [`decode`] with options: in strict mode, an output the endpoint reports as decoded
+/// only in part ([`Endpoint::first_decode_issue`]) is an [`Error::Decode`] with the full
+/// JSON path.
+///
+/// ```
+/// use http::{HeaderMap, StatusCode};
+/// use roistat_core::{DecodeOptions, Error, decode_with};
+/// use roistat_core::endpoints::ListOrders;
+///
+/// let body = br#"{"data":[{"id":"1"},{"id":"2","status":{"id":[7]}}],"total":2,"status":"success"}"#;
+/// let (list, headers) = (ListOrders::all(), HeaderMap::new());
+/// let page = decode_with(&list, StatusCode::OK, &headers, body, &DecodeOptions::default())?;
+/// assert_eq!(page.data[1].decode_issues[0].path, "status.id");
+///
+/// let err = decode_with(&list, StatusCode::OK, &headers, body, &DecodeOptions::strict())
+///     .unwrap_err();
+/// assert!(matches!(&err, Error::Decode { path, .. } if path == "data[1].status.id"));
+/// # Ok::<(), Error>(())
+/// ```
+pub fn decode_with<E: Endpoint + ?Sized>(
+    endpoint: &E,
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
     options: &DecodeOptions,
 ) -> Result<E::Output, Error> {
-    let _ = options; // Row-level leniency arrives with per-row decode issues.
-    decode_body::<E::Output>(status, headers, body)
+    let output = decode_body::<E::Output>(status, headers, body)?;
+    if options.strict
+        && let Some((path, message)) = endpoint.first_decode_issue(&output)
+    {
+        return Err(Error::Decode {
+            path,
+            message,
+            http_status: status,
+            snippet: snippet(body),
+        });
+    }
+    Ok(output)
 }
 
 /// [`decode`] for a whole `http::Response`.
@@ -443,6 +480,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for SniffMap<'_, A> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoints::ListOrders;
     use roistat_types::{OrderList, StatusList, Success};
 
     fn ok<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, Error> {
@@ -491,11 +529,54 @@ mod tests {
         assert_eq!(e.api_code(), Some(&ErrorCode::UnknownError));
     }
 
+    const ODD_ROW: &str = r#"{"data":[{"id":"1"},{"id":"2","creation_date":"yesterday"}],"total":2,"status":"success"}"#;
+
     #[test]
     fn decode_errors_carry_the_json_path() {
-        let e = ok::<OrderList>(
+        let e = ok::<StatusList>(
             200,
-            r#"{"data":[{"id":"1"},{"id":"2","creation_date":"yesterday"}],"total":2,"status":"success"}"#,
+            r#"{"data":[{"id":"1"},{"id":"2","name":{"a":1}}],"total":2,"status":"success"}"#,
+        )
+        .unwrap_err();
+        let Error::Decode {
+            path,
+            message,
+            http_status,
+            snippet,
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(path, "data[1].name");
+        assert!(message.contains("map"), "{message}");
+        assert_eq!(*http_status, StatusCode::OK);
+        assert!(snippet.starts_with("{\"data\""));
+    }
+
+    #[test]
+    fn an_odd_row_does_not_fail_its_page() {
+        let page = decode(
+            &ListOrders::all(),
+            StatusCode::OK,
+            &HeaderMap::new(),
+            ODD_ROW.as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(page.data.len(), 2);
+        assert!(!page.data[0].is_partial());
+        let issue = &page.data[1].decode_issues[0];
+        assert_eq!(issue.path, "creation_date");
+        assert_eq!(issue.raw, "yesterday");
+    }
+
+    #[test]
+    fn strict_mode_fails_fast_with_the_full_path() {
+        let e = decode_with(
+            &ListOrders::all(),
+            StatusCode::OK,
+            &HeaderMap::new(),
+            ODD_ROW.as_bytes(),
+            &DecodeOptions::strict(),
         )
         .unwrap_err();
         let Error::Decode {
@@ -510,7 +591,30 @@ mod tests {
         assert_eq!(path, "data[1].creation_date");
         assert!(message.contains("yesterday"), "{message}");
         assert_eq!(*http_status, StatusCode::OK);
-        assert!(snippet.starts_with("{\"data\""));
+        assert_eq!(snippet, ODD_ROW);
+        assert!(e.to_string().contains("data[1].creation_date"), "{e}");
+        // Through a reference too (the blanket impl forwards the override).
+        let list = ListOrders::all();
+        let by_ref = &list;
+        assert!(
+            decode_with(
+                &by_ref,
+                StatusCode::OK,
+                &HeaderMap::new(),
+                ODD_ROW.as_bytes(),
+                &DecodeOptions::strict()
+            )
+            .is_err()
+        );
+        // A clean page passes strict mode; an error envelope is still an API error.
+        let clean = r#"{"data":[{"id":"1"}],"total":1,"status":"success"}"#;
+        let strict = DecodeOptions::strict();
+        let headers = HeaderMap::new();
+        assert!(decode_with(&list, StatusCode::OK, &headers, clean.as_bytes(), &strict).is_ok());
+        let err = br#"{"status":"error","error":"access_denied"}"#;
+        let e = decode_with(&list, StatusCode::OK, &headers, err, &strict).unwrap_err();
+        assert_eq!(e.api_code(), Some(&ErrorCode::AccessDenied));
+        assert!(!DecodeOptions::default().strict);
     }
 
     #[test]

@@ -62,6 +62,17 @@ pub trait Endpoint {
 
     /// Which rate-limit bucket it counts against.
     fn rate_class(&self) -> RateClass;
+
+    /// The first part of `output` that decoded only in part, as `(JSON path, message)`
+    /// (e.g. `("data[9].status.type", "...")`), or `None` when all of it decoded.
+    ///
+    /// Outputs that isolate odd rows (the order list) override this; strict decoding
+    /// ([`DecodeOptions::strict`](crate::DecodeOptions::strict)) turns the answer into
+    /// an [`Error::Decode`]. The default says the output has no partial parts.
+    fn first_decode_issue(&self, output: &Self::Output) -> Option<(String, String)> {
+        let _ = output;
+        None
+    }
 }
 
 impl<E: Endpoint + ?Sized> Endpoint for &E {
@@ -86,6 +97,9 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
     }
     fn rate_class(&self) -> RateClass {
         (**self).rate_class()
+    }
+    fn first_decode_issue(&self, output: &Self::Output) -> Option<(String, String)> {
+        (**self).first_decode_issue(output)
     }
 }
 

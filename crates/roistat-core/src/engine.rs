@@ -183,11 +183,11 @@ impl Engine {
     }
 
     /// Starts a call of `endpoint` at `now` (see [`Call`]).
-    pub fn call<E: Endpoint + ?Sized>(
+    pub fn call<'e, E: Endpoint + ?Sized>(
         &self,
-        endpoint: &E,
+        endpoint: &'e E,
         now: Instant,
-    ) -> Result<Call<E::Output>, Error> {
+    ) -> Result<Call<'e, E>, Error> {
         Call::new(self.clone(), endpoint, now)
     }
 

@@ -85,7 +85,7 @@ pub use call::{Call, Step, Timeouts};
 pub use cancel::CancelHandle;
 pub use client_builder::{ClientBuilder, FromEngine};
 pub use config::{ApiKey, Config, ConfigBuilder};
-pub use decode::{DecodeOptions, decode, decode_body, decode_response};
+pub use decode::{DecodeOptions, decode, decode_body, decode_response, decode_with};
 pub use endpoint::{Endpoint, Path, prepare};
 pub use engine::{Engine, WaitEvent, WaitObserver, WaitReason};
 pub use error::{ApiError, Classification, Error, FailureKind, RequestState};

@@ -232,6 +232,49 @@ pub struct AddOrdersReport {
 }
 
 impl AddOrdersReport {
+    /// How many orders Roistat did not save, all reasons together (see
+    /// [`skipped`](Self::skipped)); orders identical to what Roistat has
+    /// (`skipped_because_not_changed`) are not counted: nothing was lost.
+    pub fn skipped_total(&self) -> u64 {
+        SkipReason::ALL
+            .iter()
+            .fold(0u64, |sum, r| sum.saturating_add(self.skipped_by(*r)))
+    }
+
+    /// The counter of one reason.
+    pub fn skipped_by(&self, reason: SkipReason) -> u64 {
+        match reason {
+            SkipReason::Status => self.skipped_by_status,
+            SkipReason::WaitingVisitInfo => self.skipped_by_waiting_visit_info,
+            SkipReason::InternalError => self.skipped_by_internal_error,
+            SkipReason::InvalidFormat => self.skipped_fields_by_invalid_format,
+        }
+    }
+
+    /// Each reason with a non-zero count, in [`SkipReason::ALL`] order.
+    ///
+    /// ```
+    /// use roistat_types::{AddOrdersReport, SkipReason};
+    ///
+    /// let report: AddOrdersReport = serde_json::from_str(
+    ///     r#"{"uploaded": 2, "saved": 0, "skipped_by_status": 2, "skipped_by_invalid_format": "1"}"#,
+    /// )?;
+    /// assert_eq!(report.skipped_total(), 3);
+    /// let reasons: Vec<_> = report.skipped().collect();
+    /// assert_eq!(reasons, [(SkipReason::Status, 2), (SkipReason::InvalidFormat, 1)]);
+    /// for (reason, count) in report.skipped() {
+    ///     eprintln!("{count} not saved: {reason}");
+    /// }
+    /// assert!(SkipReason::Status.to_string().contains("status dictionary"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn skipped(&self) -> impl Iterator<Item = (SkipReason, u64)> + '_ {
+        SkipReason::ALL
+            .into_iter()
+            .map(|r| (r, self.skipped_by(r)))
+            .filter(|(_, n)| *n > 0)
+    }
+
     /// Adds another batch's counters to these (comments are joined).
     pub fn accumulate(&mut self, other: &AddOrdersReport) {
         self.uploaded += other.uploaded;
@@ -248,6 +291,68 @@ impl AddOrdersReport {
             }
             self.comment.push_str(&other.comment);
         }
+    }
+}
+
+/// Why Roistat did not save orders of an upload: the `skipped_*` counters of
+/// [`AddOrdersReport`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// `skipped_by_status`: the order's status id is not in the project's dictionary.
+    Status,
+    /// `skipped_by_waiting_visit_info`: the visit is not known yet; Roistat processes the
+    /// order later.
+    WaitingVisitInfo,
+    /// `skipped_by_internal_error`: Roistat failed.
+    InternalError,
+    /// `skipped_fields_by_invalid_format` (also sent as `skipped_by_invalid_format`): a
+    /// field's value was in a format Roistat refuses.
+    InvalidFormat,
+}
+
+impl SkipReason {
+    /// Every reason, in the order [`AddOrdersReport::skipped`] lists them.
+    pub const ALL: [SkipReason; 4] = [
+        Self::Status,
+        Self::WaitingVisitInfo,
+        Self::InternalError,
+        Self::InvalidFormat,
+    ];
+
+    /// The counter's name in Roistat's answer.
+    pub fn counter(self) -> &'static str {
+        match self {
+            Self::Status => "skipped_by_status",
+            Self::WaitingVisitInfo => "skipped_by_waiting_visit_info",
+            Self::InternalError => "skipped_by_internal_error",
+            Self::InvalidFormat => "skipped_fields_by_invalid_format",
+        }
+    }
+
+    /// What it means and what to do, in words (also the `Display` form).
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Status => {
+                "status id not in the status dictionary (add it with set-statuses, e.g. \
+                 `roistat statuses upsert`, then upload again)"
+            }
+            Self::WaitingVisitInfo => {
+                "waiting for visit info (the visit is not known yet; Roistat saves the order \
+                 later, nothing to do)"
+            }
+            Self::InternalError => "internal error at Roistat (upload these orders again)",
+            Self::InvalidFormat => {
+                "invalid field format (check dates, prices and custom fields, then upload \
+                 again)"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.description())
     }
 }
 
@@ -307,5 +412,50 @@ mod tests {
         a.accumulate(&b);
         assert_eq!(a.uploaded, 5);
         assert_eq!(a.comment, "x");
+    }
+
+    #[test]
+    fn skip_counters_at_a_glance() {
+        let clean = AddOrdersReport {
+            uploaded: 3,
+            saved: 2,
+            skipped_because_not_changed: 1,
+            ..Default::default()
+        };
+        assert_eq!(clean.skipped_total(), 0);
+        assert_eq!(clean.skipped().count(), 0);
+        for spelling in [
+            "skipped_fields_by_invalid_format",
+            "skipped_by_invalid_format",
+        ] {
+            let r: AddOrdersReport = serde_json::from_str(&format!(
+                r#"{{"skipped_by_status":"2","skipped_by_waiting_visit_info":1,
+                    "skipped_by_internal_error":4,"{spelling}":8}}"#
+            ))
+            .unwrap();
+            assert_eq!(r.skipped_total(), 15, "{spelling}");
+            let all: Vec<_> = r.skipped().collect();
+            assert_eq!(
+                all,
+                [
+                    (SkipReason::Status, 2),
+                    (SkipReason::WaitingVisitInfo, 1),
+                    (SkipReason::InternalError, 4),
+                    (SkipReason::InvalidFormat, 8),
+                ]
+            );
+            for (reason, n) in all {
+                assert_eq!(r.skipped_by(reason), n);
+                let v = serde_json::to_value(&r).unwrap();
+                assert_eq!(v[reason.counter()], n, "{reason:?}");
+            }
+        }
+        let huge = AddOrdersReport {
+            skipped_by_status: u64::MAX,
+            skipped_by_internal_error: 1,
+            ..Default::default()
+        };
+        assert_eq!(huge.skipped_total(), u64::MAX);
+        assert!(SkipReason::Status.to_string().contains("statuses upsert"));
     }
 }

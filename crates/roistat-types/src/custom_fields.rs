@@ -80,6 +80,25 @@ impl CustomFields {
         }
     }
 
+    /// A field holding a date in any form [`date::parse`](crate::date::parse) reads:
+    /// Roistat's `2016-06-19T00:32:12+0000`, RFC 3339 with a colon offset as custom-field
+    /// dates come (`2026-08-31T03:00:00+03:00`, Moscow time), `YYYY-MM-DD[ HH:MM[:SS]]`
+    /// (UTC). The offset is kept; `None` for other values, null or absent.
+    ///
+    /// ```
+    /// use roistat_types::CustomFields;
+    ///
+    /// let fields: CustomFields =
+    ///     serde_json::from_str(r#"{"Deadline": "2026-08-31T03:00:00+03:00"}"#)?;
+    /// let deadline = fields.get_date("Deadline").unwrap();
+    /// assert_eq!(deadline.unix_timestamp(), 1_788_134_400);
+    /// assert_eq!(deadline.offset().whole_hours(), 3);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn get_date(&self, name: &str) -> Option<time::OffsetDateTime> {
+        crate::date::parse(self.0.get(name)?.as_str()?).ok()
+    }
+
     /// Whether the field is present with the value `null`.
     pub fn is_null(&self, name: &str) -> bool {
         matches!(self.0.get(name), Some(Value::Null))
@@ -222,6 +241,7 @@ mod tests {
         assert!(!f.is_null("zz"));
         assert_eq!(f.get_string("b").as_deref(), Some("7"));
         assert_eq!(f.get_f64("e"), Some(1.5));
+        assert_eq!(f.get_date("a"), None);
         assert_eq!(f.names().collect::<Vec<_>>(), ["a", "b", "c", "d", "e"]);
         assert!(
             f.decode::<std::collections::HashMap<String, String>>()

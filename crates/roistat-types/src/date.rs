@@ -1,7 +1,8 @@
 //! Dates in Roistat's form: `2016-06-19T00:32:12+0000`.
 //!
 //! Roistat writes the offset without a colon, so these are not RFC 3339 strings and
-//! `time`'s well-known formats refuse them. Reading also accepts RFC 3339,
+//! `time`'s well-known formats refuse them. Reading also accepts RFC 3339 (custom-field
+//! dates come with a colon offset: `2026-08-31T03:00:00+03:00`),
 //! `YYYY-MM-DD HH:MM[:SS]` and `YYYY-MM-DD` (both UTC); writing always produces the
 //! Roistat form in UTC.
 
@@ -78,6 +79,8 @@ fn parse_fixed(b: &[u8]) -> Option<OffsetDateTime> {
     let offset = match tail {
         [] | [b'Z'] => UtcOffset::UTC,
         [sign @ (b'+' | b'-'), h1, h2, m1, m2] => offset(*sign, &[*h1, *h2], &[*m1, *m2])?,
+        // RFC 3339's colon offset, as in custom-field dates (`2026-08-31T03:00:00+03:00`).
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => offset(*sign, &[*h1, *h2], &[*m1, *m2])?,
         // Roistat's form never has fractions; RFC 3339 with fractions goes to the slow path.
         _ => return None,
     };
@@ -289,6 +292,9 @@ mod tests {
             "2016-06-18T20:32:12-0400",
             "2016-06-19T00:32:12Z",
             "2016-06-19T00:32:12+00:00",
+            "2016-06-19T03:32:12+03:00",
+            "2016-06-18T21:32:12-03:00",
+            "2016-06-18T22:02:12-0230",
             "2016-06-19T00:32:12.000+00:00",
             "2016-06-19 00:32:12",
             " 2016-06-19T00:32:12+0000 ",
@@ -312,6 +318,8 @@ mod tests {
             "19.06.2016",
             "2016-06-19X00:32:12",
             "2016-06-19T00:32:12+2500",
+            "2016-06-19T00:32:12+03:60",
+            "2016-06-19T00:32:12+03-00",
         ] {
             assert!(parse(s).is_err(), "{s}");
         }

@@ -16,8 +16,10 @@
 //! - the typed order-list [`Filter`] with its text form.
 //!
 //! Decoding is lenient where Roistat is loose (numbers as strings, `[]` for an empty
-//! object, `total` as a string, unknown keys) and strict where it matters (ids, dates,
-//! filter operators).
+//! object, `total` as a string, unknown keys, statuses without a group) and strict where
+//! it matters (ids, dates, filter operators). A row of the order list that still does
+//! not fit is delivered with what could be read and its [`DecodeIssue`]s, never failing
+//! its page.
 //!
 //! ```
 //! use roistat_types::{Filter, OrderList, StatusFunnel};
@@ -53,14 +55,16 @@ pub mod error;
 pub mod filter;
 pub mod ids;
 pub mod info;
+pub mod issue;
 mod lenient;
 pub mod order;
 pub mod responses;
+mod rows;
 pub mod status;
 pub mod validation;
 pub mod visit;
 
-pub use add::{AddOrdersReport, NewOrder};
+pub use add::{AddOrdersReport, NewOrder, SkipReason};
 pub use custom_fields::CustomFields;
 pub use date::DateCreate;
 pub use error::{ApiErrorBody, ErrorCode};
@@ -69,6 +73,7 @@ pub use ids::{ClientId, MAX_ID_LEN, OrderId, ProjectId, StatusId, VisitId};
 pub use info::{
     InfoVisit, MarkerLevel, OrderDetails, OrderInfo, OrderSource, Product, ProductCategory,
 };
+pub use issue::DecodeIssue;
 pub use order::{Extend, ListOrdersRequest, Order, OrderList};
 pub use responses::{CustomFieldNames, ExternalUrl, StatusList, Success, UpdateOrderStatusRequest};
 pub use status::{Status, StatusFunnel, StatusType};

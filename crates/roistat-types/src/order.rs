@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use crate::lenient::{f64_opt, object_opt, u64_lenient};
-use crate::{ClientId, CustomFields, Filter, OrderId, Status, VisitId};
+use crate::{ClientId, CustomFields, DecodeIssue, Filter, OrderId, Status, VisitId};
 
 /// The body of an order-list request.
 ///
@@ -23,14 +23,37 @@ use crate::{ClientId, CustomFields, Filter, OrderId, Status, VisitId};
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+///
+/// Decoding accepts what shipped clients write and the live API takes: `null` for
+/// `filters`, `extend`, `limit` and `offset`; `filters: []` or `{}` for no filter; and
+/// unknown keys (`sort`, `period`, `date_from`, ...), which are ignored as Roistat
+/// ignores them.
+///
+/// ```
+/// use roistat_types::ListOrdersRequest;
+///
+/// let php: ListOrdersRequest = serde_json::from_str(
+///     r#"{"filters": [], "extend": null, "sort": null, "offset": null, "limit": 100}"#,
+/// )?;
+/// assert_eq!(php, ListOrdersRequest::new().limit(100));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ListOrdersRequest {
     /// Which orders to list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "filters_opt"
+    )]
     pub filters: Option<Filter>,
     /// Extra data to embed, such as the visit.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::lenient::vec_or_null::deserialize"
+    )]
     pub extend: Vec<Extend>,
     /// Page size.
     #[serde(
@@ -83,6 +106,17 @@ impl ListOrdersRequest {
     /// Whether visits are embedded (this selects the stricter rate-limit tiers).
     pub fn has_visit_extend(&self) -> bool {
         self.extend.contains(&Extend::Visit)
+    }
+}
+
+/// No filter: absent, `null`, `[]` or `{}` (PHP's empty array and object).
+fn filters_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Filter>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    match value {
+        None => Ok(None),
+        Some(serde_json::Value::Array(a)) if a.is_empty() => Ok(None),
+        Some(serde_json::Value::Object(o)) if o.is_empty() => Ok(None),
+        Some(v) => Filter::deserialize(v).map(Some).map_err(de::Error::custom),
     }
 }
 
@@ -145,11 +179,16 @@ impl<'de> Deserialize<'de> for Extend {
 }
 
 /// One page of the order list.
+///
+/// A row that does not fit the model never fails the page: it is delivered with every
+/// field that could be read and its [`Order::decode_issues`] (see [`DecodeIssue`]).
+/// This holds for any serde_json entry point (`from_slice`, `from_str`, `from_reader`,
+/// `from_value`); other formats decode rows without this isolation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OrderList {
     /// The orders of this page.
-    #[serde(default, deserialize_with = "crate::lenient::vec_or_null::deserialize")]
+    #[serde(default, deserialize_with = "crate::rows::deserialize")]
     pub data: Vec<Order>,
     /// How many orders match the filter in all (a number or a numeric string on the wire).
     #[serde(default, deserialize_with = "u64_lenient::deserialize")]
@@ -160,6 +199,11 @@ impl OrderList {
     /// A page.
     pub fn new(data: Vec<Order>, total: u64) -> Self {
         Self { data, total }
+    }
+
+    /// The rows that could only be read in part, with their index in [`data`](Self::data).
+    pub fn partial_rows(&self) -> impl Iterator<Item = (usize, &Order)> {
+        self.data.iter().enumerate().filter(|(_, o)| o.is_partial())
     }
 }
 
@@ -202,6 +246,14 @@ pub struct Order {
     /// The visit, with `extend: ["visit"]`; otherwise `None`.
     #[serde(default, deserialize_with = "object_opt::deserialize")]
     pub visit: Option<crate::Visit>,
+    /// What could not be read in this row: empty for a row that fits the model.
+    ///
+    /// When a known key's value cannot be read, the field keeps its default (`None`,
+    /// empty) and the value lands here, raw. An id that is absent or unreadable reads as
+    /// the empty id (`""`), with its issue. Unknown keys are ignored, not issues. Written
+    /// (as `decode_issues`) only when not empty, so clean orders serialize as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decode_issues: Vec<DecodeIssue>,
 }
 
 impl Order {
@@ -220,6 +272,42 @@ impl Order {
             custom_fields: CustomFields::default(),
             status: None,
             visit: None,
+            decode_issues: Vec::new(),
         }
+    }
+
+    /// Whether part of the row could not be read (see [`Order::decode_issues`]).
+    pub fn is_partial(&self) -> bool {
+        !self.decode_issues.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_written_by_shipped_clients_decode() {
+        for body in [
+            r#"{"extend":null,"sort":null,"offset":null,"limit":null,"filters":[]}"#,
+            r#"{"filters":null,"extend":[],"period":"month","date_from":"2016-01-01"}"#,
+            r#"{"filters":{},"limit":"","offset":""}"#,
+            "{}",
+        ] {
+            let r: ListOrdersRequest = serde_json::from_str(body).unwrap();
+            assert_eq!(r, ListOrdersRequest::new(), "{body}");
+        }
+        let r: ListOrdersRequest = serde_json::from_str(
+            r#"{"filters":[["id","in",["62",63]]],"extend":["visit"],"limit":"100","offset":0}"#,
+        )
+        .unwrap();
+        assert!(r.has_visit_extend());
+        assert_eq!((r.limit, r.offset), (Some(100), Some(0)));
+        assert_eq!(
+            serde_json::to_value(r.filters.unwrap()).unwrap(),
+            serde_json::json!([["id", "in", ["62", "63"]]])
+        );
+        assert!(serde_json::from_str::<ListOrdersRequest>(r#"{"filters":5}"#).is_err());
+        assert!(serde_json::from_str::<ListOrdersRequest>(r#"{"limit":-1}"#).is_err());
     }
 }

@@ -98,4 +98,15 @@ impl Endpoint for ListOrders {
             limit: self.request.limit,
         }
     }
+
+    /// The first issue of the first partial row: `data[9].status.type`.
+    fn first_decode_issue(&self, output: &OrderList) -> Option<(String, String)> {
+        output.partial_rows().find_map(|(i, order)| {
+            let issue = order.decode_issues.first()?;
+            Some((
+                issue.path_under(&format!("data[{i}]")),
+                issue.message.clone(),
+            ))
+        })
+    }
 }

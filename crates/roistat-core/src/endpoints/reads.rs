@@ -85,8 +85,8 @@ macro_rules! project_read {
 
         impl $name {
             /// The request (it has no parameters).
-            pub fn new() -> Self {
-                Self::default()
+            pub const fn new() -> Self {
+                Self { _private: () }
             }
         }
 

@@ -17,7 +17,7 @@
 //!
 //! let f = Filter::creation_date()
 //!     .gt(datetime!(2016-05-21 21:00 UTC))
-//!     .and(Filter::status(StatusFunnel::Cancelled));
+//!     .and(Filter::status(StatusFunnel::Canceled));
 //! assert_eq!(f.to_string(), "creation_date > 2016-05-21T21:00:00+0000 and status = canceled");
 //! assert_eq!(f.to_string().parse::<Filter>()?, f);
 //!

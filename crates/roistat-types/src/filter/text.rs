@@ -671,7 +671,7 @@ mod tests {
             prop_oneof![
                 Just(Filter::status(StatusFunnel::InWork)),
                 Just(Filter::status(StatusFunnel::Paid)),
-                Just(Filter::status(StatusFunnel::Cancelled)),
+                Just(Filter::status(StatusFunnel::Canceled)),
                 Just(Filter::url().is_not_null()),
             ],
             (text_value(), number()).prop_map(|(t, n)| Filter::raw(

@@ -269,7 +269,7 @@ mod tests {
         let built = Filter::creation_date()
             .gt(datetime!(2016-05-21 21:00 UTC))
             .and(Filter::creation_date().lt(datetime!(2016-05-22 21:00 UTC)))
-            .and(Filter::status(StatusFunnel::Cancelled));
+            .and(Filter::status(StatusFunnel::Canceled));
         assert_eq!(f, built);
         assert_eq!(json(&built), wire);
     }
