@@ -49,21 +49,26 @@
 )]
 
 mod api;
+mod applied;
 mod error;
 mod faults;
 mod filter;
 pub mod generate;
 mod http;
 mod info;
+mod live;
+mod parse;
 mod ratelimit;
 mod requests;
 pub mod seed;
 mod server;
 mod store;
 
-pub use api::DEFAULT_LIMIT;
+pub use applied::{Applied, Operation};
 pub use faults::{Fault, Faults};
+pub use live::{ChurnStats, DEFAULT_ODD_STATUS_RATE, DEFAULT_PAGE_CAP};
+pub use parse::DEFAULT_LIMIT;
 pub use ratelimit::RateLimits;
 pub use requests::{REDACTED, RecordedRequest, Requests};
 pub use server::{API_PREFIX, MockServer, MockServerBuilder};
-pub use store::{Store, StoreSnapshot, StoredOrder};
+pub use store::{Store, StoreSnapshot, StoredOrder, groupless_status, is_groupless};

@@ -70,6 +70,8 @@ pub(crate) struct Shared {
     pub faults: Faults,
     pub requests: Requests,
     pub limiter: Mutex<Limiter>,
+    /// The live model (quirks, page cap, latency, churn): see `live.rs`.
+    pub live: crate::live::Live,
     pub stop: StopSignal,
     conns: Mutex<Conns>,
 }
@@ -122,6 +124,8 @@ pub struct MockServerBuilder {
     log_capacity: usize,
     examples: bool,
     single_and_quirk: bool,
+    /// The live model's settings; its builder methods live in `live.rs`.
+    pub(crate) behaviour: crate::live::Behaviour,
 }
 
 impl Default for MockServerBuilder {
@@ -138,6 +142,7 @@ impl Default for MockServerBuilder {
             log_capacity: 10_000,
             examples: true,
             single_and_quirk: true,
+            behaviour: crate::live::Behaviour::default(),
         }
     }
 }
@@ -228,7 +233,9 @@ impl MockServerBuilder {
     pub fn start(self) -> io::Result<MockServer> {
         let listener = TcpListener::bind(SocketAddr::new(self.host, self.port))?;
         let addr = listener.local_addr()?;
-        let store = Store::seeded(self.examples, self.orders, self.seed);
+        let store = self
+            .behaviour
+            .seed_store(self.examples, self.orders, self.seed);
         let shared = Arc::new(Shared {
             config: Config {
                 project: self.project,
@@ -240,6 +247,7 @@ impl MockServerBuilder {
             faults: Faults::default(),
             requests: Requests::new(self.log_capacity),
             limiter: Mutex::new(Limiter::new(&self.limits)),
+            live: crate::live::Live::new(self.behaviour, self.orders),
             stop: StopSignal::default(),
             conns: Mutex::new(Conns::default()),
         });
@@ -325,6 +333,16 @@ impl MockServer {
     /// The request log.
     pub fn requests(&self) -> &Requests {
         &self.shared.requests
+    }
+
+    /// How many times each write operation was applied to the store.
+    pub fn applied(&self) -> crate::Applied {
+        self.shared.store.applied()
+    }
+
+    /// What churn did so far (see [`MockServerBuilder::churn`]).
+    pub fn churn_stats(&self) -> crate::ChurnStats {
+        self.shared.live.churn_stats()
     }
 
     /// How long the server has been up.
