@@ -218,10 +218,7 @@ fn quirks_mode_generates_rows_as_live_projects_send_them() {
     let one = generated.iter().find(|o| o["id"].is_u64()).unwrap();
     let id = one["id"].as_u64().unwrap().to_string();
     let found = api.list(&format!(r#"{{"filters": [["id", "=", "{id}"]]}}"#));
-    assert_eq!(
-        rows(&found).iter().map(id_text).collect::<Vec<_>>(),
-        [id.clone()]
-    );
+    assert_eq!(rows(&found).iter().map(id_text).collect::<Vec<_>>(), [id]);
     assert_eq!(found["total"], "1");
 }
 
