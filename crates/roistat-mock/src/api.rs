@@ -305,14 +305,16 @@ fn handle(shared: &Shared, req: &Request, path: &str, body: &mut Vec<u8>) -> Res
             let params = {
                 let data = shared.store.read();
                 parse::list_params(
-                    req,
+                    &req.body,
                     &query,
                     &data.custom_fields,
                     shared.config.single_and_quirk,
                 )?
             };
             limit(Some(ListTier::of(params.with_visits, params.limit)))?;
-            shared.live.before_list(&mut shared.store.write());
+            if shared.live.churns() {
+                shared.live.before_list(&mut shared.store.write());
+            }
             Ok(write_order_page(shared, &params, body))
         }
         Op::StatusList => {

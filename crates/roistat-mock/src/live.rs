@@ -172,6 +172,11 @@ impl Live {
         }
     }
 
+    /// Whether churn is on (so that list requests need the store's write lock).
+    pub fn churns(&self) -> bool {
+        !self.cfg.churn.is_off()
+    }
+
     /// Called for every admitted order-list request: apply a churn round before every
     /// one but the first.
     pub fn before_list(&self, data: &mut Data) {

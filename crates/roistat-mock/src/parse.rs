@@ -12,7 +12,6 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::error::ApiError;
 use crate::filter::{self, Filter};
-use crate::http::Request;
 
 /// The order list's page size when the request names none.
 pub const DEFAULT_LIMIT: u64 = 1000;
@@ -69,14 +68,14 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
 /// Read an order-list request from the JSON body, or for GET without a body from the
 /// query (`filters` as JSON, `extend` as `visit` or JSON, `limit`, `offset`).
 pub(crate) fn list_params(
-    req: &Request,
+    body: &[u8],
     query: &[(String, String)],
     custom_fields: &[String],
     single_and_quirk: bool,
 ) -> Result<ListParams, ApiError> {
     let mut obj = Map::new();
-    if req.body.iter().any(|b| !b.is_ascii_whitespace()) {
-        match serde_json::from_slice::<Value>(&req.body).map_err(|e| malformed(&e))? {
+    if body.iter().any(|b| !b.is_ascii_whitespace()) {
+        match serde_json::from_slice::<Value>(body).map_err(|e| malformed(&e))? {
             Value::Object(m) => obj = m,
             other => {
                 return Err(ApiError::incorrect(format!(
