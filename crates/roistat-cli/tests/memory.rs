@@ -17,7 +17,7 @@
 
 mod common;
 
-use common::{roistat, run, server};
+use common::{roistat, run};
 
 fn peak_kib(server: &common::MockServer, args: &[&str]) -> (u64, usize) {
     let mut cmd = roistat(server, args);
@@ -37,7 +37,16 @@ fn peak_kib(server: &common::MockServer, args: &[&str]) -> (u64, usize) {
 
 #[test]
 fn all_keeps_memory_bounded_by_the_pages_in_flight() {
-    let s = server(24_000);
+    // The control asks for all 24,003 orders in one page: lift the mock's page cap
+    // (5,000 by default, as on live projects).
+    let s = common::MockServer::builder()
+        .api_key(common::KEY)
+        .project(4242)
+        .orders(24_000)
+        .seed(7)
+        .page_cap(30_000)
+        .start()
+        .expect("start the mock");
     let page = ["--limit", "1000", "--format", "json"];
     let (all, n_all) = peak_kib(&s, &[&["orders", "list", "--all"][..], &page].concat());
     let (base, n_base) = peak_kib(

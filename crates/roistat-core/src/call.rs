@@ -353,8 +353,8 @@ mod tests {
     use super::*;
     use crate::ApiKey;
     use crate::cancel::CancelHandle;
-    use crate::decode::DecodeOptions;
     use crate::config::Config;
+    use crate::decode::DecodeOptions;
     use crate::endpoints::{DeleteOrder, ListOrders, ListStatuses};
     use crate::error::{ApiError, FailureKind};
     use crate::ratelimit::ScheduleConfig;

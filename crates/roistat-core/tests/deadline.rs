@@ -29,18 +29,14 @@ fn engine(total: Duration) -> Engine {
 #[test]
 fn a_total_timeout_of_duration_max_saturates() {
     let t0 = Instant::now();
-    let mut call = engine(Duration::MAX)
-        .call(&LIST_STATUSES, t0)
-        .unwrap();
+    let mut call = engine(Duration::MAX).call(&LIST_STATUSES, t0).unwrap();
     // Before the fix the deadline was `t0` itself: the first step was a timeout.
     assert!(matches!(
         call.next_step(t0),
         Step::Send { timeout } if timeout == Duration::from_secs(7)
     ));
     // Still no deadline years later.
-    let mut call = engine(Duration::MAX)
-        .call(&LIST_STATUSES, t0)
-        .unwrap();
+    let mut call = engine(Duration::MAX).call(&LIST_STATUSES, t0).unwrap();
     let later = t0 + Duration::from_secs(20 * 365 * 24 * 3600);
     assert!(matches!(call.next_step(later), Step::Send { .. }));
 }

@@ -147,6 +147,10 @@ fn check_rows(page: &OrderList, body: &[u8], what: &str) {
         let typed = text.starts_with('{') && serde_json::from_str::<Order>(text).is_ok();
         assert_eq!(typed, !order.is_partial(), "{what}: row {i} {order:?}");
         let Ok(row) = serde_json::from_str::<Value>(text) else {
+            if typed {
+                // The number no f64 holds is under a key the model ignores: no issue.
+                continue;
+            }
             // A number literal no f64 holds: the whole row's text is the issue.
             assert_eq!(order.decode_issues.len(), 1, "{what}");
             assert_eq!(order.decode_issues[0].path, "", "{what}");

@@ -7,23 +7,19 @@
 
 use std::time::{Duration, Instant};
 
-use roistat_types::{
-    AddOrdersReport, ErrorCode, Filter, NewOrder, Order, OrderId, Status, StatusId, StatusType,
-};
+use roistat_types::{AddOrdersReport, ErrorCode, Order, OrderId, Status, StatusId, StatusType};
 use serde::Serialize;
 use serde_json::Value;
-use time::OffsetDateTime;
 
+use crate::applied::Operation;
 use crate::error::ApiError;
 use crate::faults::Fault;
 use crate::http::{self, Request};
+use crate::parse::{self, Group, ListParams, NewOrder};
 use crate::ratelimit::ListTier;
 use crate::requests::{self, RecordedRequest};
 use crate::server::{API_PREFIX, Shared};
-use crate::store::StoredOrder;
-
-/// The order list's page size when the request names none.
-pub const DEFAULT_LIMIT: u64 = 1000;
+use crate::store::{StoredOrder, groupless_status};
 
 /// What the connection should do with the request.
 #[derive(Debug)]
@@ -94,7 +90,11 @@ fn route(path: &str) -> Option<Op> {
 }
 
 /// Handle one request: write the body into `body` and say how to answer.
+///
+/// Runs on the request's connection thread; the latency model's delay is spent here,
+/// before the answer goes back to the connection.
 pub(crate) fn serve(shared: &Shared, req: &Request, body: &mut Vec<u8>) -> Action {
+    let arrived_at = Instant::now();
     let path = http::percent_decode(&req.path, false);
     let use_http_code = req
         .header("use-http-code")
@@ -109,23 +109,28 @@ pub(crate) fn serve(shared: &Shared, req: &Request, body: &mut Vec<u8>) -> Actio
         fault: None,
         status: 0,
         error: None,
+        arrived_at,
+        answered_at: arrived_at,
     };
 
-    if let Some(fault) = shared.faults.take(&path) {
+    let fault = shared.faults.take(&path);
+    if let Some(fault) = fault.as_ref().filter(|f| !f.applies_first()) {
         rec.fault = Some(fault.clone());
-        let action = fault_action(shared, &fault, use_http_code, body, &mut rec);
+        let action = fault_action(shared, fault, use_http_code, body, &mut rec);
+        rec.answered_at = Instant::now();
         shared.requests.push(rec);
         return action;
     }
 
-    let action = match handle(shared, req, &path, body) {
-        Ok(()) => {
+    let (action, orders) = match handle(shared, req, &path, body) {
+        Ok(orders) => {
             rec.status = 200;
-            Action::Respond {
+            let action = Action::Respond {
                 status: 200,
                 content_type: "application/json",
                 headers: Vec::new(),
-            }
+            };
+            (action, orders)
         }
         Err(e) => {
             body.clear();
@@ -133,13 +138,36 @@ pub(crate) fn serve(shared: &Shared, req: &Request, body: &mut Vec<u8>) -> Actio
             let status = e.http_status(use_http_code);
             rec.status = status;
             rec.error = Some(e.code.as_str().to_string());
-            Action::Respond {
+            let action = Action::Respond {
                 status,
                 content_type: "application/json",
                 headers: Vec::new(),
-            }
+            };
+            (action, 0)
         }
     };
+    let latency = shared.live.cfg.latency;
+    if !latency.is_zero() {
+        shared.stop.wait(latency.for_orders(orders));
+    }
+    // "Applied, but the answer was lost": the operation ran; the connection performs
+    // the socket fault instead of delivering the answer.
+    let action = match fault {
+        Some(fault) => {
+            let lost = match fault {
+                Fault::AppliedThenReset => Action::Reset,
+                Fault::AppliedThenStall => Action::Stall(shared.config.stall),
+                _ => Action::CutBody { status: rec.status },
+            };
+            if !matches!(lost, Action::CutBody { .. }) {
+                rec.status = 0;
+            }
+            rec.fault = Some(fault);
+            lost
+        }
+        None => action,
+    };
+    rec.answered_at = Instant::now();
     shared.requests.push(rec);
     action
 }
@@ -192,15 +220,19 @@ fn fault_action(
         Fault::StallFor(d) => Action::Stall(*d),
         Fault::CutBody => {
             // A full-size success page, so that the cut falls inside real data.
-            let _ = write_order_page(shared, &ListParams::default(), body);
+            write_order_page(shared, &ListParams::default(), body);
             rec.status = 200;
             Action::CutBody { status: 200 }
         }
         Fault::Reset => Action::Reset,
+        // Served by `serve` before the fault fires; never reaches here.
+        Fault::AppliedThenReset | Fault::AppliedThenStall | Fault::AppliedThenCut => Action::Reset,
     }
 }
 
-fn handle(shared: &Shared, req: &Request, path: &str, body: &mut Vec<u8>) -> Result<(), ApiError> {
+/// Run one request; on success the answer is in `body` and the result is how many
+/// orders the answer (or the add-orders batch) held, for the latency model.
+fn handle(shared: &Shared, req: &Request, path: &str, body: &mut Vec<u8>) -> Result<u64, ApiError> {
     // Route on the raw path: `route` decodes each segment, so an encoded `/` or `?`
     // inside an id stays in its segment.
     let op =
@@ -271,19 +303,20 @@ fn handle(shared: &Shared, req: &Request, path: &str, body: &mut Vec<u8>) -> Res
 
     match op {
         Op::ListOrders => {
-            let params = list_params(req, &query)?;
-            {
+            let params = {
                 let data = shared.store.read();
-                if let Some(f) = &params.filter {
-                    crate::filter::validate(
-                        f,
-                        &data.custom_fields,
-                        shared.config.single_and_quirk,
-                    )?;
-                }
-            }
+                parse::list_params(
+                    &req.body,
+                    &query,
+                    &data.custom_fields,
+                    shared.config.single_and_quirk,
+                )?
+            };
             limit(Some(ListTier::of(params.with_visits, params.limit)))?;
-            write_order_page(shared, &params, body)
+            if shared.live.churns() {
+                shared.live.before_list(&mut shared.store.write());
+            }
+            Ok(write_order_page(shared, &params, body))
         }
         Op::StatusList => {
             limit(None)?;
@@ -295,7 +328,7 @@ fn handle(shared: &Shared, req: &Request, path: &str, body: &mut Vec<u8>) -> Res
                     total: data.statuses.len(),
                 },
             );
-            Ok(())
+            Ok(0)
         }
         Op::CustomFields => {
             limit(None)?;
@@ -306,7 +339,7 @@ fn handle(shared: &Shared, req: &Request, path: &str, body: &mut Vec<u8>) -> Res
                     fields: &data.custom_fields,
                 },
             );
-            Ok(())
+            Ok(0)
         }
         Op::Info(id) => {
             limit(None)?;
@@ -315,7 +348,7 @@ fn handle(shared: &Shared, req: &Request, path: &str, body: &mut Vec<u8>) -> Res
             let info = crate::info::order_info(&entry.stored)
                 .ok_or_else(|| ApiError::new(ErrorCode::InternalError, "Internal error"))?;
             success(body, &info);
-            Ok(())
+            Ok(1)
         }
         Op::ExternalUrl(id) => {
             limit(None)?;
@@ -326,24 +359,27 @@ fn handle(shared: &Shared, req: &Request, path: &str, body: &mut Vec<u8>) -> Res
                     ApiError::not_found(format!("Order {id} has no external URL"))
                 })?;
             success(body, &ExternalUrlBody { external_url: url });
-            Ok(())
+            Ok(1)
         }
         Op::SetStatuses => {
-            let statuses = parse_statuses(&req.body)?;
+            let statuses = parse::statuses(&req.body)?;
             limit(None)?;
-            shared.store.write().replace_statuses(statuses);
+            let mut data = shared.store.write();
+            data.replace_statuses(statuses.into_iter().map(typed_status).collect());
+            data.applied.record_request(Operation::SetStatuses);
             success(body, &Empty {});
-            Ok(())
+            Ok(0)
         }
         Op::AddOrders => {
-            let batch = parse_new_orders(&req.body)?;
+            let batch = parse::new_orders(&req.body)?;
             limit(None)?;
+            let n = batch.len() as u64;
             let report = add_orders(shared, batch);
             success(body, &report);
-            Ok(())
+            Ok(n)
         }
         Op::UpdateStatus(id) => {
-            let status_id = parse_status_update(&req.body)?;
+            let status_id = parse::status_update(&req.body)?;
             limit(None)?;
             let mut data = shared.store.write();
             if data.get(&id).is_none() {
@@ -353,25 +389,27 @@ fn handle(shared: &Shared, req: &Request, path: &str, body: &mut Vec<u8>) -> Res
                 .status(&status_id)
                 .cloned()
                 .ok_or_else(|| ApiError::validation(format!("Unknown status id `{status_id}`")))?;
-            let now = OffsetDateTime::now_utc();
+            let now = data.now();
             data.modify(&id, |s| {
                 if s.order.status.as_ref() != Some(&status) {
                     s.order.status = Some(status);
                     s.order.update_date = Some(now);
+                    s.wire_overrides.clear();
                 }
             });
+            data.applied.record_request(Operation::UpdateStatus);
+            data.applied.record_order(Operation::UpdateStatus, &id);
             success(body, &Empty {});
-            Ok(())
+            Ok(1)
         }
         Op::Delete(id) => {
             limit(None)?;
-            shared
-                .store
-                .write()
-                .remove(&id)
-                .ok_or_else(|| order_not_found(&id))?;
+            let mut data = shared.store.write();
+            data.remove(&id).ok_or_else(|| order_not_found(&id))?;
+            data.applied.record_request(Operation::Delete);
+            data.applied.record_order(Operation::Delete, &id);
             success(body, &Empty {});
-            Ok(())
+            Ok(1)
         }
     }
 }
@@ -416,152 +454,21 @@ fn success<T: Serialize>(body: &mut Vec<u8>, value: &T) {
     }
 }
 
-/// A parsed order-list request.
-#[derive(Debug, Default)]
-pub(crate) struct ListParams {
-    filter: Option<Filter>,
-    with_visits: bool,
-    limit: u64,
-    offset: u64,
-}
-
-fn malformed(e: &serde_json::Error) -> ApiError {
-    ApiError::incorrect(format!("Malformed JSON in request body: {e}"))
-}
-
-/// Read an order-list request from the JSON body, or for GET without a body from the
-/// query (`filters` as JSON, `extend` as `visit` or JSON, `limit`, `offset`).
-fn list_params(req: &Request, query: &[(String, String)]) -> Result<ListParams, ApiError> {
-    let mut obj = serde_json::Map::new();
-    if req.body.iter().any(|b| !b.is_ascii_whitespace()) {
-        match serde_json::from_slice::<Value>(&req.body).map_err(|e| malformed(&e))? {
-            Value::Object(m) => obj = m,
-            other => {
-                return Err(ApiError::incorrect(format!(
-                    "The request body must be a JSON object, got {}",
-                    json_kind(&other)
-                )));
-            }
-        }
-    } else {
-        for (k, v) in query {
-            let key = k.trim_end_matches("[]");
-            let parsed = match key {
-                "filters" => serde_json::from_str(v).map_err(|e| {
-                    ApiError::incorrect(format!("Malformed JSON in query parameter `filters`: {e}"))
-                })?,
-                "extend" => match serde_json::from_str::<Value>(v) {
-                    Ok(Value::Array(a)) => Value::Array(a),
-                    _ => {
-                        let mut list = match obj.remove("extend") {
-                            Some(Value::Array(a)) => a,
-                            _ => Vec::new(),
-                        };
-                        list.extend(v.split(',').map(|s| Value::from(s.trim())));
-                        Value::Array(list)
-                    }
-                },
-                "limit" | "offset" => Value::from(v.as_str()),
-                _ => continue,
-            };
-            obj.insert(key.to_string(), parsed);
-        }
-    }
-
-    let mut params = ListParams {
-        limit: DEFAULT_LIMIT,
-        ..ListParams::default()
-    };
-    if let Some(f) = obj.get("filters").filter(|v| !v.is_null()) {
-        let empty = matches!(f, Value::Array(a) if a.is_empty())
-            || matches!(f, Value::Object(m) if m.is_empty());
-        if !empty {
-            let filter = <Filter as serde::Deserialize>::deserialize(f)
-                .map_err(|e| ApiError::validation(format!("Invalid filters: {e}")))?;
-            params.filter = Some(filter);
-        }
-    }
-    match obj.get("extend") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) => {
-            for item in items {
-                match item {
-                    Value::String(s) => params.with_visits |= s == "visit",
-                    other => {
-                        return Err(ApiError::validation(format!(
-                            "`extend` must be an array of strings, got an element that is {}",
-                            json_kind(other)
-                        )));
-                    }
-                }
-            }
-        }
-        Some(other) => {
-            return Err(ApiError::validation(format!(
-                "`extend` must be an array of strings, got {}",
-                json_kind(other)
-            )));
-        }
-    }
-    if let Some(n) = count(&obj, "limit")? {
-        params.limit = n;
-    }
-    if let Some(n) = count(&obj, "offset")? {
-        params.offset = n;
-    }
-    Ok(params)
-}
-
-/// A non-negative integer (or numeric string) parameter.
-fn count(obj: &serde_json::Map<String, Value>, name: &str) -> Result<Option<u64>, ApiError> {
-    let bad = |v: &Value| {
-        ApiError::validation(format!(
-            "`{name}` must be a non-negative integer, got {}",
-            truncate(&v.to_string(), 64)
-        ))
-    };
-    match obj.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v @ Value::Number(n)) => n.as_u64().map(Some).ok_or_else(|| bad(v)),
-        Some(v @ Value::String(s)) => s.trim().parse::<u64>().map(Some).map_err(|_| bad(v)),
-        Some(v) => Err(bad(v)),
-    }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max).collect();
-        t.push('…');
-        t
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// Write a page of the order list straight from the cached per-order JSON.
-fn write_order_page(shared: &Shared, p: &ListParams, body: &mut Vec<u8>) -> Result<(), ApiError> {
+/// Write a page of the order list (newest first, at most the page cap) straight from
+/// the cached per-order JSON; returns how many rows it wrote.
+fn write_order_page(shared: &Shared, p: &ListParams, body: &mut Vec<u8>) -> u64 {
+    let limit = p.limit.min(shared.live.cfg.page_cap);
     let data = shared.store.read();
     body.extend_from_slice(b"{\"data\":[");
     let mut total: u64 = 0;
     let mut written: u64 = 0;
-    for e in &data.orders {
+    for e in data.newest_first() {
         if let Some(f) = &p.filter
             && !crate::filter::matches(f, &e.stored.order)
         {
             continue;
         }
-        if total >= p.offset && written < p.limit {
+        if total >= p.offset && written < limit {
             if written > 0 {
                 body.push(b',');
             }
@@ -570,152 +477,46 @@ fn write_order_page(shared: &Shared, p: &ListParams, body: &mut Vec<u8>) -> Resu
         }
         total += 1;
     }
-    crate::generate::write_list_tail(body, total);
-    Ok(())
+    crate::generate::write_list_tail_as(body, total, shared.live.cfg.quirks);
+    written
 }
 
-fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
-    if body.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(ApiError::incorrect("The request body is empty"));
-    }
-    serde_json::from_slice(body).map_err(|e| malformed(&e))
-}
-
-fn parse_statuses(body: &[u8]) -> Result<Vec<Status>, ApiError> {
-    let Value::Array(items) = parse_json(body)? else {
-        return Err(ApiError::incorrect(
-            "The request body must be a JSON array of statuses",
-        ));
+/// The dictionary entry for a parsed status.
+fn typed_status(s: parse::NewStatus) -> Status {
+    let group = match s.group {
+        Group::Unused => StatusType::Unused,
+        Group::Progress => StatusType::Progress,
+        Group::Paid => StatusType::Paid,
+        Group::Canceled => StatusType::Canceled,
     };
-    let mut out: Vec<Status> = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let Value::Object(m) = item else {
-            return Err(ApiError::validation(format!(
-                "statuses[{i}] must be an object, got {}",
-                json_kind(item)
-            )));
-        };
-        let id = match m.get("id") {
-            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => {
-                return Err(ApiError::validation(format!(
-                    "statuses[{i}].id is required (a non-empty string)"
-                )));
-            }
-        };
-        let name = match m.get("name") {
-            Some(Value::String(s)) => s.clone(),
-            None | Some(Value::Null) => String::new(),
-            Some(v) => {
-                return Err(ApiError::validation(format!(
-                    "statuses[{i}].name must be a string, got {}",
-                    json_kind(v)
-                )));
-            }
-        };
-        let kind = match m.get("type") {
-            Some(Value::String(s)) => s.parse::<StatusType>().map_err(|_| {
-                ApiError::validation(format!(
-                    "statuses[{i}].type must be one of unused, progress, paid, canceled; got {:?}",
-                    truncate(s, 64)
-                ))
-            })?,
-            _ => {
-                return Err(ApiError::validation(format!(
-                    "statuses[{i}].type is required (unused, progress, paid or canceled)"
-                )));
-            }
-        };
-        let status = Status::new(StatusId::new_unchecked(id), name, kind);
-        // A repeated id updates the name, as the reference says for existing ids.
-        match out.iter_mut().find(|s| s.id == status.id) {
-            Some(existing) => *existing = status,
-            None => out.push(status),
-        }
-    }
-    Ok(out)
-}
-
-fn parse_status_update(body: &[u8]) -> Result<String, ApiError> {
-    let Value::Object(m) = parse_json(body)? else {
-        return Err(ApiError::incorrect(
-            "The request body must be a JSON object",
-        ));
-    };
-    match m.get("status_id") {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        Some(v) => Err(ApiError::validation(format!(
-            "`status_id` must be a non-empty string, got {}",
-            json_kind(v)
-        ))),
-        None => Err(ApiError::validation("`status_id` is required")),
-    }
-}
-
-/// Validate the whole add-orders batch before anything is stored.
-fn parse_new_orders(body: &[u8]) -> Result<Vec<NewOrder>, ApiError> {
-    let Value::Array(items) = parse_json(body)? else {
-        return Err(ApiError::incorrect(
-            "The request body must be a JSON array of orders",
-        ));
-    };
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            if !item.is_object() {
-                return Err(ApiError::validation(format!(
-                    "orders[{i}] must be an object, got {}",
-                    json_kind(&item)
-                )));
-            }
-            let o: NewOrder = serde_json::from_value(item)
-                .map_err(|e| ApiError::validation(format!("orders[{i}]: {e}")))?;
-            if o.id.as_str().trim().is_empty() {
-                return Err(ApiError::validation(format!(
-                    "orders[{i}].id must not be empty"
-                )));
-            }
-            for (name, v) in [("price", o.price), ("cost", o.cost)] {
-                if v.is_some_and(|x| !x.is_finite()) {
-                    return Err(ApiError::validation(format!(
-                        "orders[{i}].{name} is not a number"
-                    )));
-                }
-            }
-            if o.date_create
-                .is_some_and(|d| d.to_offset_date_time().is_none())
-            {
-                return Err(ApiError::validation(format!(
-                    "orders[{i}].date_create is out of range"
-                )));
-            }
-            Ok(o)
-        })
-        .collect()
+    Status::new(StatusId::new_unchecked(s.id), s.name, group)
 }
 
 /// Upsert a validated batch and count what happened.
+///
+/// A status id that is not in the dictionary is stored as it is, without a group (as
+/// live projects show such orders), unless the server skips them
+/// ([`crate::MockServerBuilder::skip_unknown_statuses`]).
 fn add_orders(shared: &Shared, batch: Vec<NewOrder>) -> AddOrdersReport {
     let mut report = AddOrdersReport::default();
-    let now = OffsetDateTime::now_utc();
+    let skip_unknown = shared.live.cfg.skip_unknown_statuses;
     let mut data = shared.store.write();
+    let now = data.now();
     for new in batch {
         let status = match &new.status {
-            Some(sid) => match data.status(sid.as_str()) {
+            Some(sid) => match data.status(sid) {
                 Some(s) => Some(s.clone()),
-                None => {
+                None if skip_unknown => {
                     report.skipped_by_status += 1;
                     continue;
                 }
+                None => Some(groupless_status(sid)),
             },
             None => None,
         };
-        let existing = data.get(new.id.as_str()).map(|e| e.stored.clone());
+        let existing = data.get(&new.id).map(|e| e.stored.clone());
         let mut stored = existing.clone().unwrap_or_else(|| {
-            let mut o = Order::new(OrderId::new_unchecked(new.id.as_str().trim()));
+            let mut o = Order::new(OrderId::new_unchecked(new.id.as_str()));
             o.source_type = Some("standard".into());
             o.creation_date = Some(now);
             StoredOrder::new(o)
@@ -724,19 +525,14 @@ fn add_orders(shared: &Shared, batch: Vec<NewOrder>) -> AddOrdersReport {
         if let Some(name) = &new.name {
             stored.name = Some(name.clone());
         }
-        if let Some(d) = new.date_create.and_then(|d| d.to_offset_date_time()) {
+        if let Some(d) = new.date_create {
             o.creation_date = Some(d);
         }
         if status.is_some() {
             o.status = status;
         }
-        if let Some(v) = new
-            .roistat
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            o.visit_id = Some(roistat_types::VisitId::new_unchecked(v));
+        if let Some(v) = &new.roistat {
+            o.visit_id = Some(roistat_types::VisitId::new_unchecked(v.as_str()));
         }
         if new.price.is_some() {
             o.revenue = new.price;
@@ -745,7 +541,7 @@ fn add_orders(shared: &Shared, batch: Vec<NewOrder>) -> AddOrdersReport {
             o.cost = new.cost;
         }
         for (name, value) in &new.fields {
-            if value.chars().count() > roistat_types::MAX_FIELD_LEN {
+            if value.chars().count() > parse::MAX_FIELD_LEN {
                 report.skipped_fields_by_invalid_format += 1;
                 continue;
             }
@@ -753,20 +549,22 @@ fn add_orders(shared: &Shared, batch: Vec<NewOrder>) -> AddOrdersReport {
                 .insert(name.clone(), Value::from(value.clone()));
         }
         report.processed += 1;
+        data.applied.record_order(Operation::AddOrders, &new.id);
         if existing.as_ref() == Some(&stored) {
             report.skipped_because_not_changed += 1;
             continue;
         }
-        if existing.is_some() {
-            stored.order.update_date = Some(now);
-        } else {
+        stored.order.update_date = Some(now);
+        stored.wire_overrides.clear();
+        if existing.is_none() {
             report.uploaded += 1;
         }
-        for name in new.fields.keys() {
+        for (name, _) in &new.fields {
             data.add_custom_field_name(name);
         }
         data.upsert(stored);
         report.saved += 1;
     }
+    data.applied.record_request(Operation::AddOrders);
     report
 }

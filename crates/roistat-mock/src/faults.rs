@@ -2,7 +2,10 @@
 //!
 //! Tests arm faults through a [`Faults`] handle before (or while) they drive a client:
 //! "the next 2 requests answer 502", "every order-list request fails with probability
-//! 0.3 (seeded)". A faulted request never reaches the store or the rate limiter.
+//! 0.3 (seeded)". A faulted request never reaches the store or the rate limiter, except
+//! for the `Applied*` faults: they let the request run in full (checks, rate limits,
+//! the store) and then lose its answer, as a connection that dies after the server
+//! committed does.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -35,9 +38,27 @@ pub enum Fault {
         /// The human text.
         description: String,
     },
+    /// Serve the request in full (the operation is applied to the store), then close
+    /// the connection with a TCP reset instead of sending the answer.
+    AppliedThenReset,
+    /// Serve the request in full, then answer nothing for the server's configured
+    /// stall duration and close.
+    AppliedThenStall,
+    /// Serve the request in full, then send a head promising the whole answer, half
+    /// of its bytes, and close.
+    AppliedThenCut,
 }
 
 impl Fault {
+    /// Whether the request is served (and its operation applied) before the fault
+    /// fires on the answer.
+    pub fn applies_first(&self) -> bool {
+        matches!(
+            self,
+            Fault::AppliedThenReset | Fault::AppliedThenStall | Fault::AppliedThenCut
+        )
+    }
+
     /// A [`Fault::Error`] with this code and description.
     pub fn error(code: impl Into<String>, description: impl Into<String>) -> Fault {
         Fault::Error {

@@ -20,8 +20,10 @@ use roistat_types::{
     ClientId, CustomFields, Device, Geo, Order, OrderId, Status, StatusId, StatusType, Visit,
     VisitId, VisitSource,
 };
-use serde_json::Value;
-use time::OffsetDateTime;
+use serde_json::{Map, Value, json};
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::store::{StoredOrder, groupless_status};
 
 /// The first generated order id; ids count up from here.
 pub const FIRST_ID: u64 = 200_001;
@@ -176,6 +178,11 @@ fn opt(s: String) -> Option<String> {
 
 /// `n` orders from `seed`, with ids `200001`, `200002`, ...
 pub fn orders(seed: u64, n: usize) -> Vec<Order> {
+    orders_from(seed, FIRST_ID, n)
+}
+
+/// `n` orders from `seed`, with ids `first_id`, `first_id + 1`, ...
+pub fn orders_from(seed: u64, first_id: u64, n: usize) -> Vec<Order> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let all = statuses();
     let by_type = |t: StatusType| {
@@ -195,7 +202,7 @@ pub fn orders(seed: u64, n: usize) -> Vec<Order> {
     let span: i64 = 365 * 24 * 3600;
     (0..n)
         .map(|i| {
-            let id = FIRST_ID + i as u64;
+            let id = first_id + i as u64;
             let mut order = Order::new(OrderId::new_unchecked(id.to_string()));
             let created = start + rng.i64(0..span);
             order.creation_date = OffsetDateTime::from_unix_timestamp(created).ok();
@@ -404,7 +411,205 @@ pub fn order_list_json(orders: &[Order], total: u64, with_visits: bool) -> Vec<u
 }
 
 pub(crate) fn write_list_tail(out: &mut Vec<u8>, total: u64) {
+    write_list_tail_as(out, total, false);
+}
+
+/// The end of an order-list body; `total_as_string` writes `"total":"N"` (live quirk).
+pub(crate) fn write_list_tail_as(out: &mut Vec<u8>, total: u64, total_as_string: bool) {
     out.extend_from_slice(b"],\"total\":");
+    if total_as_string {
+        out.push(b'"');
+    }
     out.extend_from_slice(total.to_string().as_bytes());
+    if total_as_string {
+        out.push(b'"');
+    }
     out.extend_from_slice(b",\"status\":\"success\"}");
+}
+
+/// Status ids of live projects that are not in any dictionary the mock serves: leads
+/// and deals share one stream.
+pub const ODD_STATUS_IDS: &[&str] = &[
+    "deal_C49:UC_8JTBV2",
+    "deal_C49:WON",
+    "lead_4",
+    "deal_C12:LOSE",
+    "142",
+];
+
+/// `n` orders from `seed` as live projects send them, with ids from [`FIRST_ID`] (see
+/// [`live_orders_from`]).
+pub fn live_orders(seed: u64, n: usize, odd_status_rate: f64) -> Vec<StoredOrder> {
+    live_orders_from(seed, FIRST_ID, n, odd_status_rate)
+}
+
+/// The orders of [`orders_from`] with the live API's quirks, seeded:
+///
+/// - about one in ten is a lead: id `lead_<n>` instead of `<n>`;
+/// - about a third carry integer `id`, `client_id`, `visit_id` (and `status.id` when
+///   numeric); about a third carry `revenue` and `cost` as strings; custom-field
+///   numbers are strings;
+/// - every row has the extra keys `page`, `profit`, `roistat`, `is_multichannel`,
+///   `products`, `order_id_alias`;
+/// - about half carry a custom-field date with a colon offset (`Delivery date`:
+///   `2026-08-31T03:00:00+03:00`, Moscow time);
+/// - a share `odd_status_rate` (0..=1) has a status whose id is in
+///   [`ODD_STATUS_IDS`] (never in the dictionary) and whose `type` is missing, `null`
+///   or outside the four groups (`archived`), in turn.
+///
+/// The typed [`StoredOrder::order`] holds the values; [`StoredOrder::wire_overrides`]
+/// holds what the typed model cannot say. An odd status is typed with the group
+/// `StatusType::Other("")` (missing or null) or `StatusType::Other("archived")`.
+pub fn live_orders_from(
+    seed: u64,
+    first_id: u64,
+    n: usize,
+    odd_status_rate: f64,
+) -> Vec<StoredOrder> {
+    let mut rng = fastrand::Rng::with_seed(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let moscow = UtcOffset::from_hms(3, 0, 0).unwrap_or(UtcOffset::UTC);
+    let mut odd_count: u64 = 0;
+    orders_from(seed, first_id, n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut o)| {
+            let mut wire = Map::new();
+            if rng.u8(..10) == 0 {
+                o.id = OrderId::new_unchecked(format!("lead_{}", o.id));
+            }
+            if rng.f64() < odd_status_rate {
+                let id = pick(&mut rng, ODD_STATUS_IDS).copied().unwrap_or("lead_4");
+                let name = format!("CRM status {id}");
+                let status = match odd_count % 3 {
+                    0 => {
+                        let mut s = groupless_status(id);
+                        s.name = name.clone();
+                        s
+                    }
+                    1 => {
+                        let mut s = groupless_status(id);
+                        s.name = name.clone();
+                        wire.insert(
+                            "status".into(),
+                            json!({"id": id, "type": null, "name": name}),
+                        );
+                        s
+                    }
+                    _ => Status::new(
+                        StatusId::new_unchecked(id),
+                        name.clone(),
+                        StatusType::Other("archived".into()),
+                    ),
+                };
+                odd_count += 1;
+                o.custom_fields
+                    .insert("status_name", Value::from(name.clone()));
+                o.status = Some(status);
+            }
+            if rng.u8(..3) == 0 {
+                let int = |s: &str| s.parse::<u64>().ok().map(Value::from);
+                if let Some(v) = int(o.id.as_str()) {
+                    wire.insert("id".into(), v);
+                }
+                if let Some(v) = o.client_id.as_ref().and_then(|c| int(c.as_str())) {
+                    wire.insert("client_id".into(), v);
+                }
+                if let Some(v) = o.visit_id.as_ref().and_then(|c| int(c.as_str())) {
+                    wire.insert("visit_id".into(), v);
+                }
+                if let Some(s) = &o.status
+                    && let Some(v) = int(s.id.as_str())
+                    && !wire.contains_key("status")
+                {
+                    let mut st = serde_json::to_value(s).unwrap_or(Value::Null);
+                    st["id"] = v;
+                    if crate::store::is_groupless(s)
+                        && let Some(m) = st.as_object_mut()
+                    {
+                        m.remove("type");
+                    }
+                    wire.insert("status".into(), st);
+                }
+            }
+            if rng.u8(..3) == 0 {
+                for key in ["revenue", "cost"] {
+                    let v = if key == "revenue" { o.revenue } else { o.cost };
+                    if let Some(x) = v {
+                        wire.insert(key.into(), Value::from(number_text(x)));
+                    }
+                }
+            }
+            let numbers: Vec<(String, String)> = o
+                .custom_fields
+                .iter()
+                .filter_map(|(k, v)| v.as_number().map(|n| (k.to_string(), n.to_string())))
+                .collect();
+            for (k, v) in numbers {
+                o.custom_fields.insert(k, Value::from(v));
+            }
+            if rng.bool()
+                && let Some(created) = o.creation_date
+            {
+                let due = (created + time::Duration::days(rng.i64(1..60))).to_offset(moscow);
+                o.custom_fields
+                    .insert("Delivery date", Value::from(colon_offset(&due)));
+            }
+            let profit = match (o.revenue, o.cost) {
+                (Some(r), Some(c)) => json!(r - c),
+                _ => Value::Null,
+            };
+            wire.insert("page".into(), Value::from(i / 100 + 1));
+            wire.insert("profit".into(), profit);
+            wire.insert(
+                "roistat".into(),
+                o.visit_id
+                    .as_ref()
+                    .map_or(Value::Null, |v| Value::from(v.as_str())),
+            );
+            wire.insert("is_multichannel".into(), Value::from(rng.u8(..2)));
+            wire.insert(
+                "products".into(),
+                if rng.u8(..4) == 0 {
+                    json!([{"name": "Lamp", "price": "1500", "quantity": 1}])
+                } else {
+                    json!([])
+                },
+            );
+            wire.insert(
+                "order_id_alias".into(),
+                if rng.u8(..5) == 0 {
+                    Value::from(format!("A-{}", o.id))
+                } else {
+                    Value::Null
+                },
+            );
+            StoredOrder::new(o).with_wire_overrides(wire)
+        })
+        .collect()
+}
+
+fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+/// `2026-08-31T03:00:00+03:00`: RFC 3339 with a colon in the offset.
+fn colon_offset(d: &OffsetDateTime) -> String {
+    let off = d.offset();
+    let (h, m, _) = off.as_hms();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second(),
+        if off.is_negative() { '-' } else { '+' },
+        h.unsigned_abs(),
+        m.unsigned_abs()
+    )
 }

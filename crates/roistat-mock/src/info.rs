@@ -27,7 +27,12 @@ pub(crate) fn order_info(stored: &StoredOrder) -> Option<OrderInfo> {
     d.url = o.url.clone();
     d.creation_date = o.creation_date;
     d.update_date = o.update_date;
-    d.status = o.status.as_ref().map(|s| s.r#type.clone());
+    // A status outside the dictionary has no group to show.
+    d.status = o
+        .status
+        .as_ref()
+        .filter(|s| !crate::store::is_groupless(s))
+        .map(|s| s.r#type.clone());
     d.status_name = o.status.as_ref().map(|s| s.name.clone());
     d.status_original = o.status.as_ref().map(|s| s.id.clone());
     d.price = o.revenue;

@@ -2,7 +2,10 @@
 //!
 //! ```text
 //! roistat-mock [--host 127.0.0.1] [--port 0] [--project 12345] [--api-key demo-key]
-//!              [--orders 1000] [--seed 0] [--no-rate-limit] [--window-ms 60000]
+//!              [--orders 1000] [--seed 0] [--no-rate-limit] [--live-limits]
+//!              [--window-ms 60000] [--quirks] [--odd-status-rate 0.001]
+//!              [--page-cap 5000] [--latency-ms 0] [--latency-per-order-us 0]
+//!              [--churn-inserts 0] [--churn-deletes 0] [--churn-seed 0]
 //!              [--idle-timeout-ms 10000] [--read-timeout-ms 30000] [--max-connections 256]
 //! ```
 #![cfg_attr(
@@ -15,7 +18,7 @@ use std::net::IpAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use roistat_mock::MockServer;
+use roistat_mock::{MockServer, RateLimits};
 
 const USAGE: &str = "\
 roistat-mock: a fake Roistat Orders API server
@@ -31,10 +34,28 @@ OPTIONS:
     --orders N         generated orders besides the documented examples (default 1000)
     --seed S           seed of the generated orders (default 0)
     --no-rate-limit    do not enforce the documented rate limits
+    --live-limits      per-method budgets as live projects show them: the order
+                       list by its per-minute tiers only, other methods 10/s and
+                       5000/h (default: every method in the project budget too)
     --window-ms N      length of the rate-limit \"minute\" in ms (default 60000)
     --idle-timeout-ms N close a connection idle this long (default 10000)
     --read-timeout-ms N close a connection whose request takes longer (default 30000)
     --max-connections N serve at most N connections at once (default 256)
+    --quirks           generate rows as live projects send them: loose types,
+                       extra keys, lead ids, colon-offset dates, odd statuses,
+                       total as a string
+    --odd-status-rate R  share of generated rows with a status outside the
+                       dictionary and without a group, with --quirks (default 0.001)
+    --page-cap N       most orders one list page holds (default 5000)
+    --latency-ms N     answer every request after N ms (default 0)
+    --latency-per-order-us N  plus N microseconds per order in the answer
+    --churn-inserts N  insert N new orders before each order-list request but
+                       the first (default 0)
+    --churn-deletes N  delete N random orders before each order-list request
+                       but the first (default 0)
+    --churn-seed S     seed of the churn (default 0)
+    --skip-unknown-statuses  add-orders skips rows whose status is not in the
+                       dictionary (default: stores them without a group)
     -h, --help         print this help
 ";
 
@@ -47,10 +68,20 @@ struct Args {
     orders: usize,
     seed: u64,
     rate_limit: bool,
+    live_limits: bool,
     window_ms: u64,
     idle_timeout_ms: u64,
     read_timeout_ms: u64,
     max_connections: usize,
+    quirks: bool,
+    odd_status_rate: f64,
+    page_cap: u64,
+    latency_ms: u64,
+    latency_per_order_us: u64,
+    churn_inserts: usize,
+    churn_deletes: usize,
+    churn_seed: u64,
+    skip_unknown_statuses: bool,
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -62,10 +93,20 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         orders: 1000,
         seed: 0,
         rate_limit: true,
+        live_limits: false,
         window_ms: 60_000,
         idle_timeout_ms: 10_000,
         read_timeout_ms: 30_000,
         max_connections: 256,
+        quirks: false,
+        odd_status_rate: roistat_mock::DEFAULT_ODD_STATUS_RATE,
+        page_cap: roistat_mock::DEFAULT_PAGE_CAP,
+        latency_ms: 0,
+        latency_per_order_us: 0,
+        churn_inserts: 0,
+        churn_deletes: 0,
+        churn_seed: 0,
+        skip_unknown_statuses: false,
     };
     fn num<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T, String> {
         let v = v.ok_or_else(|| format!("{flag} needs a value"))?;
@@ -90,6 +131,16 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             "--idle-timeout-ms" => a.idle_timeout_ms = num(&flag, value())?,
             "--read-timeout-ms" => a.read_timeout_ms = num(&flag, value())?,
             "--max-connections" => a.max_connections = num(&flag, value())?,
+            "--live-limits" => a.live_limits = true,
+            "--quirks" => a.quirks = true,
+            "--odd-status-rate" => a.odd_status_rate = num(&flag, value())?,
+            "--page-cap" => a.page_cap = num(&flag, value())?,
+            "--latency-ms" => a.latency_ms = num(&flag, value())?,
+            "--latency-per-order-us" => a.latency_per_order_us = num(&flag, value())?,
+            "--churn-inserts" => a.churn_inserts = num(&flag, value())?,
+            "--churn-deletes" => a.churn_deletes = num(&flag, value())?,
+            "--churn-seed" => a.churn_seed = num(&flag, value())?,
+            "--skip-unknown-statuses" => a.skip_unknown_statuses = true,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -109,6 +160,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut limits = if args.live_limits {
+        RateLimits::live()
+    } else {
+        RateLimits::documented()
+    };
+    limits.enabled = args.rate_limit;
+    limits.window = Duration::from_millis(args.window_ms.max(1));
     let server = MockServer::builder()
         .host(args.host)
         .port(args.port)
@@ -116,8 +174,17 @@ fn main() -> ExitCode {
         .api_key(args.api_key)
         .orders(args.orders)
         .seed(args.seed)
-        .rate_limits(args.rate_limit)
-        .window(Duration::from_millis(args.window_ms.max(1)))
+        .limits(limits)
+        .quirks(args.quirks)
+        .odd_status_rate(args.odd_status_rate)
+        .page_cap(args.page_cap)
+        .latency(
+            Duration::from_millis(args.latency_ms),
+            Duration::from_micros(args.latency_per_order_us),
+        )
+        .churn(args.churn_inserts, args.churn_deletes)
+        .churn_seed(args.churn_seed)
+        .skip_unknown_statuses(args.skip_unknown_statuses)
         .log_capacity(1000)
         .idle_timeout(Duration::from_millis(args.idle_timeout_ms.max(1)))
         .read_timeout(Duration::from_millis(args.read_timeout_ms.max(1)))
@@ -134,7 +201,7 @@ fn main() -> ExitCode {
     let banner = format!(
         "roistat-mock serving the Roistat Orders API\n\
          base URL: {}\nproject:  {}\napi key:  {}\n\
-         orders:   {} ({} documented + {} generated), rate limits {}\n\
+         orders:   {} ({} documented + {} generated), rate limits {}{}\n\
          press Ctrl-C to stop\n",
         server.base_url(),
         server.project(),
@@ -142,7 +209,12 @@ fn main() -> ExitCode {
         server.store().order_count(),
         roistat_mock::seed::EXAMPLE_ORDER_COUNT,
         args.orders,
-        if args.rate_limit { "on" } else { "off" }
+        match (args.rate_limit, args.live_limits) {
+            (false, _) => "off",
+            (true, false) => "on",
+            (true, true) => "on (live per-method budgets)",
+        },
+        if args.quirks { ", live quirks on" } else { "" }
     );
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner.as_bytes());
@@ -187,6 +259,24 @@ mod tests {
             (50, 70, 3)
         );
         assert!(args("--max-connections -1").is_err());
+        let a = args("--quirks --odd-status-rate 0.05 --page-cap 700 --latency-ms 3 --latency-per-order-us 20 --churn-inserts 23 --churn-deletes=7 --churn-seed 4 --live-limits --skip-unknown-statuses")
+            .unwrap()
+            .unwrap();
+        assert!(a.quirks && a.live_limits && a.skip_unknown_statuses);
+        assert_eq!(
+            (
+                a.odd_status_rate,
+                a.page_cap,
+                a.latency_ms,
+                a.latency_per_order_us
+            ),
+            (0.05, 700, 3, 20)
+        );
+        assert_eq!((a.churn_inserts, a.churn_deletes, a.churn_seed), (23, 7, 4));
+        let a = args("").unwrap().unwrap();
+        assert!(!a.quirks && !a.live_limits && !a.skip_unknown_statuses);
+        assert_eq!(a.page_cap, 5000);
+        assert!(args("--page-cap x").is_err());
         assert!(args("--help").unwrap().is_none());
         assert!(args("--port x").is_err());
         assert!(args("--bogus").is_err());

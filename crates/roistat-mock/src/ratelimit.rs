@@ -31,6 +31,11 @@ pub struct RateLimits {
     pub project_per_second: Option<u32>,
     /// Project-wide budget per scaled hour, all methods (default `Some(5000)`).
     pub project_per_hour: Option<u32>,
+    /// Whether order-list requests count in the project-wide budget too (default
+    /// true, as the documentation says). Live projects showed per-method budgets: the
+    /// order list follows its per-minute tiers, the other methods share the project
+    /// budget (see [`RateLimits::live`]).
+    pub order_list_in_project_budget: bool,
 }
 
 impl Default for RateLimits {
@@ -44,6 +49,7 @@ impl Default for RateLimits {
             list_plain: 20,
             project_per_second: Some(10),
             project_per_hour: Some(5000),
+            order_list_in_project_budget: true,
         }
     }
 }
@@ -53,6 +59,17 @@ impl RateLimits {
     pub fn documented() -> Self {
         RateLimits {
             enabled: true,
+            ..RateLimits::default()
+        }
+    }
+
+    /// The budgets live projects showed, enforced, with a 60-second window: the order
+    /// list by its per-minute tiers only; every other method in a project budget of
+    /// 10 a second and 5,000 an hour. Refusals carry no `Retry-After`.
+    pub fn live() -> Self {
+        RateLimits {
+            enabled: true,
+            order_list_in_project_budget: false,
             ..RateLimits::default()
         }
     }
@@ -136,6 +153,7 @@ impl Bucket {
 #[derive(Debug)]
 pub(crate) struct Limiter {
     enabled: bool,
+    list_in_project: bool,
     tiers: [Bucket; 4],
     project: Vec<Bucket>,
 }
@@ -152,6 +170,7 @@ impl Limiter {
         }
         Limiter {
             enabled: cfg.enabled,
+            list_in_project: cfg.order_list_in_project_budget,
             tiers: [
                 Bucket::new(cfg.list_visit_over_1000, w, 60),
                 Bucket::new(cfg.list_visit_over_100, w, 60),
@@ -178,16 +197,21 @@ impl Limiter {
         {
             return Err(b.hit());
         }
-        for b in &mut self.project {
-            if b.full(now) {
-                return Err(b.hit());
+        let in_project = tier.is_none() || self.list_in_project;
+        if in_project {
+            for b in &mut self.project {
+                if b.full(now) {
+                    return Err(b.hit());
+                }
             }
         }
         if let Some(b) = idx.and_then(|i| self.tiers.get_mut(i)) {
             b.admitted.push_back(now);
         }
-        for b in &mut self.project {
-            b.admitted.push_back(now);
+        if in_project {
+            for b in &mut self.project {
+                b.admitted.push_back(now);
+            }
         }
         Ok(())
     }
@@ -256,6 +280,39 @@ mod tests {
             })
         );
         assert!(l.check(t0 + Duration::from_secs(1), None).is_ok());
+    }
+
+    #[test]
+    fn live_budgets_are_per_method() {
+        let mut l = Limiter::new(&RateLimits::live());
+        let t0 = Instant::now();
+        // 20 order-list calls fit the plain tier and leave the project budget alone.
+        for _ in 0..20 {
+            assert!(l.check(t0, Some(ListTier::Plain)).is_ok());
+        }
+        assert_eq!(
+            l.check(t0, Some(ListTier::Plain)),
+            Err(LimitHit {
+                limit: 20,
+                period: 60
+            })
+        );
+        for _ in 0..10 {
+            assert!(l.check(t0, None).is_ok());
+        }
+        assert_eq!(
+            l.check(t0, None),
+            Err(LimitHit {
+                limit: 10,
+                period: 1
+            })
+        );
+        // The documented model counts order-list calls in the project budget.
+        let mut l = Limiter::new(&RateLimits::documented());
+        for _ in 0..10 {
+            assert!(l.check(t0, Some(ListTier::Plain)).is_ok());
+        }
+        assert!(l.check(t0, None).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use crate::faults::Fault;
 
@@ -33,6 +34,12 @@ pub struct RecordedRequest {
     pub status: u16,
     /// The Roistat error code answered, if the answer was an error envelope.
     pub error: Option<String>,
+    /// When the server had read the request and started on it.
+    pub arrived_at: Instant,
+    /// When the server handed its answer to the connection (after any latency of the
+    /// model); for a stall or reset, when that began. `arrived_at..answered_at` of
+    /// two requests overlap when they were in flight at once.
+    pub answered_at: Instant,
 }
 
 impl RecordedRequest {
@@ -192,6 +199,29 @@ impl Requests {
             .collect()
     }
 
+    /// The most requests that were in flight at once (by `arrived_at..answered_at`)
+    /// among the kept requests whose path contains `path_contains`.
+    pub fn max_in_flight(&self, path_contains: &str) -> usize {
+        let mut events: Vec<(Instant, i32)> = Vec::new();
+        for r in self
+            .lock()
+            .entries
+            .iter()
+            .filter(|r| r.path.contains(path_contains))
+        {
+            events.push((r.arrived_at, 1));
+            events.push((r.answered_at, -1));
+        }
+        // At equal instants, ends come first: touching intervals do not overlap.
+        events.sort();
+        let (mut now, mut max) = (0i32, 0i32);
+        for (_, d) in events {
+            now += d;
+            max = max.max(now);
+        }
+        usize::try_from(max).unwrap_or(0)
+    }
+
     /// Forget every request.
     pub fn clear(&self) {
         let mut log = self.lock();
@@ -263,6 +293,8 @@ mod tests {
             fault: None,
             status: 200,
             error: None,
+            arrived_at: Instant::now(),
+            answered_at: Instant::now(),
         }
     }
 

@@ -74,6 +74,8 @@ pub(crate) struct Shared {
     pub faults: Faults,
     pub requests: Requests,
     pub limiter: Mutex<Limiter>,
+    /// The live model (quirks, page cap, latency, churn): see `live.rs`.
+    pub live: crate::live::Live,
     pub stop: StopSignal,
     conns: Mutex<Conns>,
 }
@@ -130,6 +132,8 @@ pub struct MockServerBuilder {
     single_and_quirk: bool,
     conn_limits: Limits,
     max_connections: usize,
+    /// The live model's settings; its builder methods live in `live.rs`.
+    pub(crate) behaviour: crate::live::Behaviour,
 }
 
 impl Default for MockServerBuilder {
@@ -150,6 +154,7 @@ impl Default for MockServerBuilder {
             single_and_quirk: true,
             conn_limits: Limits::default(),
             max_connections: 256,
+            behaviour: crate::live::Behaviour::default(),
         }
     }
 }
@@ -282,7 +287,9 @@ impl MockServerBuilder {
     pub fn start(self) -> io::Result<MockServer> {
         let listener = TcpListener::bind(SocketAddr::new(self.host, self.port))?;
         let addr = listener.local_addr()?;
-        let store = Store::seeded(self.examples, self.orders, self.seed);
+        let store = self
+            .behaviour
+            .seed_store(self.examples, self.orders, self.seed);
         let shared = Arc::new(Shared {
             config: Config {
                 project: self.project,
@@ -300,6 +307,7 @@ impl MockServerBuilder {
                 self.log_body_limit,
             ),
             limiter: Mutex::new(Limiter::new(&self.limits)),
+            live: crate::live::Live::new(self.behaviour, self.orders),
             stop: StopSignal::default(),
             conns: Mutex::new(Conns::default()),
         });
@@ -390,6 +398,16 @@ impl MockServer {
     /// How many connections the server is serving now.
     pub fn open_connections(&self) -> usize {
         self.shared.conns().open.len()
+    }
+
+    /// How many times each write operation was applied to the store.
+    pub fn applied(&self) -> crate::Applied {
+        self.shared.store.applied()
+    }
+
+    /// What churn did so far (see [`MockServerBuilder::churn`]).
+    pub fn churn_stats(&self) -> crate::ChurnStats {
+        self.shared.live.churn_stats()
     }
 
     /// How long the server has been up.

@@ -107,6 +107,44 @@ fn flags_set_project_key_and_disable_limits() {
 }
 
 #[test]
+fn live_flags_quirks_page_cap_churn_and_budgets() {
+    let (_child, addr, _, _) = start(&[
+        "--orders",
+        "300",
+        "--quirks",
+        "--odd-status-rate",
+        "0.05",
+        "--page-cap",
+        "50",
+        "--churn-inserts",
+        "3",
+        "--churn-deletes",
+        "1",
+        "--live-limits",
+        "--latency-ms",
+        "1",
+    ]);
+    let mut c = Conn::open(addr);
+    let list = "/api/v1/project/integration/order/list?project=12345";
+    let mut page = |body: &[u8]| {
+        c.request("POST", list, &[("Api-key", "demo-key")], body)
+            .unwrap()
+            .json()
+    };
+    let first = page(br#"{"limit": 1000}"#);
+    assert_eq!(first["total"], "303", "quirks: total as a string");
+    assert_eq!(first["data"].as_array().unwrap().len(), 50, "page cap");
+    assert!(first["data"][3].get("is_multichannel").is_some());
+    let second = page(br#"{"limit": 1000}"#);
+    assert_eq!(second["total"], "305", "churn: +3 -1");
+    // Live budgets: order-list calls are not in the project's 10 a second.
+    let statuses: Vec<serde_json::Value> = (0..15)
+        .map(|_| page(br#"{"limit": 1}"#)["status"].clone())
+        .collect();
+    assert!(statuses.iter().all(|s| s == "success"), "{statuses:?}");
+}
+
+#[test]
 fn bad_flags_exit_with_usage() {
     let out = Command::new(env!("CARGO_BIN_EXE_roistat-mock"))
         .arg("--bogus")

@@ -62,7 +62,8 @@ fn server() -> MockServer {
         Some(1000.0),
         ("won", StatusType::Paid),
     );
-    server.store().insert_orders([a, b, c, d, e]);
+    // Inserted oldest first: the list (newest first) reads 1, 2, 3, 10, 20.
+    server.store().insert_orders([e, d, c, b, a]);
     server
         .store()
         .set_custom_field_names(vec!["Manager".into()]);

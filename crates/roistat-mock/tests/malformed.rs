@@ -141,7 +141,8 @@ fn bad_request(rng: &mut fastrand::Rng, i: usize) -> (&'static str, String) {
     }
 }
 
-fn assert_error(r: &Response, what: &str) {
+/// The error code of an error envelope (panics on anything else).
+fn assert_error(r: &Response, what: &str) -> String {
     let v: Value = serde_json::from_slice(&r.body)
         .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {}", r.text()));
     let short: String = v.to_string().chars().take(300).collect();
@@ -150,7 +151,12 @@ fn assert_error(r: &Response, what: &str) {
         v["error"].is_string() && v["description"].is_string(),
         "{what}: {v}"
     );
+    v["error"].as_str().unwrap().to_string()
 }
+
+const BAD_BODIES: usize = 1100;
+const BAD_TARGETS: usize = 200;
+const GARBAGE: usize = 60;
 
 #[test]
 fn a_thousand_bad_requests_get_error_envelopes_and_change_nothing() {
@@ -159,9 +165,12 @@ fn a_thousand_bad_requests_get_error_envelopes_and_change_nothing() {
     let mut rng = fastrand::Rng::with_seed(0x5eed);
     let mut conn = Conn::open(server.addr());
     let mut sent = 0;
+    // Error envelopes received, by code.
+    let mut codes = std::collections::BTreeMap::<String, usize>::new();
+    let mut count = |code: String| *codes.entry(code).or_insert(0) += 1;
 
     // Bad bodies on a keep-alive connection.
-    for i in 0..1100 {
+    for i in 0..BAD_BODIES {
         let (path, body) = bad_request(&mut rng, i);
         let target = format!("/api/v1{path}?project=12345");
         let r = conn
@@ -175,15 +184,15 @@ fn a_thousand_bad_requests_get_error_envelopes_and_change_nothing() {
                 body.as_bytes(),
             )
             .unwrap_or_else(|e| panic!("request {i} to {path}: {e}"));
-        assert_error(
+        count(assert_error(
             &r,
             &format!("#{i} {path} {}", body.chars().take(120).collect::<String>()),
-        );
+        ));
         sent += 1;
     }
 
     // Bad queries and paths.
-    for i in 0..200 {
+    for i in 0..BAD_TARGETS {
         let junk: String = (0..rng.usize(1..40))
             .map(|_| format!("%{:02X}", rng.u8(..)))
             .collect();
@@ -202,12 +211,12 @@ fn a_thousand_bad_requests_get_error_envelopes_and_change_nothing() {
         let r = conn
             .request(method, &target, &[("Api-key", key)], b"{}")
             .unwrap();
-        assert_error(&r, &target);
+        count(assert_error(&r, &target));
         sent += 1;
     }
 
     // Garbage that is not HTTP at all, each on its own connection.
-    for i in 0..60 {
+    for i in 0..GARBAGE {
         let mut c = Conn::open(server.addr());
         let mut bytes = match i % 4 {
             0 => random_bytes(&mut rng),
@@ -222,11 +231,44 @@ fn a_thousand_bad_requests_get_error_envelopes_and_change_nothing() {
         bytes.extend_from_slice(b"\r\n\r\n");
         c.send_raw(&bytes).unwrap();
         let r = c.read().unwrap_or_else(|e| panic!("garbage #{i}: {e}"));
-        assert_error(&r, &format!("garbage #{i}"));
+        count(assert_error(&r, &format!("garbage #{i}")));
         sent += 1;
     }
 
-    assert!(sent >= 1000);
+    assert_eq!(sent, BAD_BODIES + BAD_TARGETS + GARBAGE);
+    assert_eq!(
+        codes.values().sum::<usize>(),
+        sent,
+        "one envelope each: {codes:?}"
+    );
+    // Only the codes a bad request deserves.
+    for code in codes.keys() {
+        assert!(
+            [
+                "incorrect_request",
+                "request_data_validation_error",
+                "authentication_failed",
+                "access_denied",
+                "resource_not_found",
+                "internal_error",
+            ]
+            .contains(&code.as_str()),
+            "{codes:?}"
+        );
+    }
+    // Every well-formed HTTP request reached the API and was logged as refused (how
+    // much of the garbage the HTTP layer lets through is its own business).
+    let log = server.requests().all();
+    assert!(
+        (BAD_BODIES + BAD_TARGETS..=sent).contains(&log.len()),
+        "{} logged",
+        log.len()
+    );
+    assert!(
+        log.iter().all(|r| r.status == 200 && r.error.is_some()),
+        "a bad request was answered as a success"
+    );
+    assert_eq!(server.applied(), roistat_mock::Applied::default());
     // Still up and answering, and nothing changed.
     let r = conn
         .request(

@@ -4,7 +4,7 @@
 
 mod support;
 
-use roistat_mock::MockServer;
+use roistat_mock::{MockServer, Operation};
 use serde_json::{Value, json};
 use support::{Api, Conn, assert_same_shape, fixture};
 
@@ -16,8 +16,20 @@ fn text(rel: &str) -> String {
     .unwrap()
 }
 
+fn ids_of(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The reference's curl examples, in the order the reference lists them, with the same
-/// methods, paths, headers and bodies, pointed at the fake server.
+/// methods, paths, headers and bodies, pointed at a server with its defaults: each one
+/// answers success and does what the reference says it does, as when a new user
+/// pastes them one after another. The delete example's `{orderId}` is order `1` of the
+/// add-orders example.
 #[test]
 fn curl_examples_answer_what_the_reference_shows() {
     let server = MockServer::start().unwrap();
@@ -29,89 +41,199 @@ fn curl_examples_answer_what_the_reference_shows() {
     ];
     let mut curl = |method: &str, path: &str, body: &str| {
         let target = format!("/api/v1{path}?project=12345");
-        c.request(method, &target, &headers, body.as_bytes())
-            .unwrap()
+        let r = c
+            .request(method, &target, &headers, body.as_bytes())
+            .unwrap();
+        assert_eq!(r.status, 200, "{method} {path}: {}", r.text());
+        let v = r.json();
+        assert_eq!(v["status"], "success", "{method} {path}: {v}");
+        v
+    };
+    let list = |curl: &mut dyn FnMut(&str, &str, &str) -> Value, filters: &str| {
+        curl(
+            "POST",
+            "/project/integration/order/list",
+            &format!(r#"{{"filters": {filters}}}"#),
+        )
     };
 
-    // Order list: the documented request filters May 2016 and status 2, which the
-    // documented answer (an order of June 2016 in status type progress) does not match;
-    // the mock filters truthfully and answers an empty page of the same shape.
-    let r = curl(
+    // Order list: the documented request asks for cancelled orders of May 21-22 2016;
+    // none of the example orders is one, so the page is empty and total says so.
+    let v = curl(
         "POST",
         "/project/integration/order/list",
         &text("reference/order-list.request.json"),
     );
-    assert_eq!(r.status, 200);
     assert_eq!(
-        r.json(),
-        json!({"data": [], "total": 0, "status": "success"})
+        (v["data"].clone(), v["total"].clone()),
+        (json!([]), json!(0))
     );
-    // The documented order itself, verbatim.
-    let r = curl(
+    // Without its filter the same request lists the example orders, newest first,
+    // with their visits (order_12345 has one).
+    let v = curl(
         "POST",
         "/project/integration/order/list",
-        r#"{"filters": [["id", "=", "95101"]]}"#,
+        r#"{"extend": ["visit"], "limit": 100, "offset": 0}"#,
     );
-    assert_eq!(r.json(), fixture("reference/order-list.response.json"));
-    insta::assert_json_snapshot!("order_list_95101", r.json());
+    assert_eq!(ids_of(&v), ["95101", "order_12345", "123"]);
+    assert_eq!(v["total"], 3);
+    assert_eq!(v["data"][1]["visit"]["id"], "12345");
+    assert_eq!(
+        v["data"][0],
+        fixture("reference/order-list.response.json")["data"][0]
+    );
 
-    // add-orders: the example's status "0" is not in the documented dictionary, so both
-    // orders are skipped by status; the answer has the documented keys and types.
-    let r = curl(
+    // add-orders: both orders are new and saved; status "0" is not in the dictionary,
+    // so they are stored with that status id and no group.
+    let v = curl(
         "POST",
         "/project/add-orders",
         &text("reference/add-orders.request.json"),
     );
-    let v = r.json();
     assert_same_shape(&v, &fixture("reference/add-orders.response.json"), "$");
-    assert_eq!(v["skipped_by_status"], 2);
-    insta::assert_json_snapshot!("add_orders_example", v);
-
-    let r = curl("GET", "/project/orders/order_12345/info", "");
-    assert_eq!(r.json(), fixture("reference/order-info.response.json"));
-
-    let r = curl("GET", "/project/orders/123/external-url", "");
     assert_eq!(
-        r.json(),
-        fixture("reference/order-external-url.response.json")
+        (
+            v["uploaded"].clone(),
+            v["processed"].clone(),
+            v["saved"].clone()
+        ),
+        (json!(2), json!(2), json!(2))
+    );
+    assert_eq!(v["skipped_by_status"], 0);
+    let v = list(&mut curl, r#"[["id", "in", ["1", "2"]]]"#);
+    assert_eq!(ids_of(&v), ["2", "1"], "newest first");
+    let one = &v["data"][1];
+    assert_eq!(one["status"], json!({"id": "0", "name": ""}));
+    assert_eq!(
+        (one["revenue"].clone(), one["cost"].clone()),
+        (json!(222), json!(111))
+    );
+    assert_eq!(one["visit_id"], "12345");
+    assert_eq!(one["creation_date"], "2014-03-01T11:26:40+0000");
+    assert_eq!(one["custom_fields"], json!({"Manager": "John Doe"}));
+    assert!(one["update_date"].is_string(), "{one}");
+
+    // Order info: the documented order with its visit chain and products.
+    let v = curl("GET", "/project/orders/order_12345/info", "");
+    assert_eq!(v["order"]["id"], "order_12345");
+    assert_eq!(v["order"]["status"], "canceled");
+    assert_eq!(v["visits"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v, fixture("reference/order-info.response.json"));
+
+    // External URL of order 123.
+    let v = curl("GET", "/project/orders/123/external-url", "");
+    assert_eq!(
+        v["externalUrl"],
+        "http://new123qwerty.amocrm.ru/leads/detail/123"
     );
 
-    let r = curl("POST", "/project/integration/status/list", "");
-    assert_eq!(r.json(), fixture("reference/status-list.response.json"));
+    // Status list: the 14 documented statuses.
+    let v = curl("POST", "/project/integration/status/list", "");
+    assert_eq!(v["total"], 14);
+    assert_eq!(
+        v["data"][0],
+        json!({"id": "deal_WON", "name": "Successful deal (Main) (Deals)", "type": "paid"})
+    );
 
-    let r = curl(
+    // set-statuses replaces the dictionary with the example's two statuses.
+    let v = curl(
         "POST",
         "/project/set-statuses",
         &text("reference/set-statuses.request.json"),
     );
-    assert_eq!(r.json(), fixture("reference/set-statuses.response.json"));
-
-    let r = curl("POST", "/project/analytics/order-custom-fields", "");
+    assert_eq!(v, json!({"status": "success"}));
+    let v = curl("POST", "/project/integration/status/list", "");
     assert_eq!(
-        r.json(),
+        v["data"],
+        json!([{"id": "1", "name": "New", "type": "progress"},
+               {"id": "2", "name": "inProgress", "type": "progress"}])
+    );
+
+    // Custom fields: the documented names.
+    let v = curl("POST", "/project/analytics/order-custom-fields", "");
+    assert_eq!(v["fields"], json!(["City", "Cashier", "Manager"]));
+
+    // Status update, as documented on order 123, and on order 1 of add-orders: both
+    // now have status 1 ("New", in progress).
+    let update = text("reference/order-status-update.request.json");
+    for id in ["123", "1"] {
+        let v = curl(
+            "POST",
+            &format!("/project/integration/order/{id}/status/update"),
+            &update,
+        );
+        assert_eq!(v, json!({"status": "success"}));
+        let v = list(&mut curl, &format!(r#"[["id", "=", "{id}"]]"#));
+        assert_eq!(
+            v["data"][0]["status"],
+            json!({"id": "1", "type": "progress", "name": "New"}),
+            "order {id}"
+        );
+    }
+    let v = list(&mut curl, r#"[["status", "=", "0"]]"#);
+    assert!(
+        ids_of(&v).contains(&"1".to_string()),
+        "order 1 is in work now"
+    );
+
+    // Delete order 1: it is gone from the list.
+    let v = curl("POST", "/project/integration/order/1/delete", "");
+    assert_eq!(v, json!({"status": "success"}));
+    let v = curl("POST", "/project/integration/order/list", "{}");
+    assert_eq!(ids_of(&v), ["2", "95101", "order_12345", "123"]);
+    assert_eq!(v["total"], 4);
+
+    assert_eq!(server.requests().len(), 17);
+    let applied = server.applied();
+    assert_eq!(applied.requests(Operation::AddOrders), 1);
+    assert_eq!(applied.order(Operation::UpdateStatus, "1"), 1);
+    assert_eq!(applied.order(Operation::Delete, "1"), 1);
+}
+
+/// The reference's example answers, as the mock's copies of them must stay.
+#[test]
+fn documented_answers_are_served_verbatim() {
+    let server = MockServer::start().unwrap();
+    let mut api = Api::new(&server);
+    let r = api.list(r#"{"filters": [["id", "=", "95101"]]}"#);
+    assert_eq!(r, fixture("reference/order-list.response.json"));
+    insta::assert_json_snapshot!("order_list_95101", r);
+    let v = api
+        .post(
+            "/project/add-orders",
+            &text("reference/add-orders.request.json"),
+        )
+        .json();
+    insta::assert_json_snapshot!("add_orders_example", v);
+    assert_eq!(
+        api.post("/project/integration/status/list", "").json(),
+        fixture("reference/status-list.response.json")
+    );
+    assert_eq!(
+        api.get("/project/orders/123/external-url").json(),
+        fixture("reference/order-external-url.response.json")
+    );
+    assert_eq!(
+        api.post("/project/analytics/order-custom-fields", "")
+            .json(),
         fixture("reference/order-custom-fields.response.json")
     );
-
-    let r = curl(
-        "POST",
-        "/project/integration/order/123/status/update",
-        &text("reference/order-status-update.request.json"),
-    );
     assert_eq!(
-        r.json(),
+        api.post(
+            "/project/integration/order/123/status/update",
+            r#"{"status_id": "deal_WON"}"#
+        )
+        .json(),
         fixture("reference/order-status-update.response.json")
     );
-
-    let r = curl("POST", "/project/integration/order/123/delete", "");
-    assert_eq!(r.json(), fixture("reference/order-delete.response.json"));
-
-    assert_eq!(server.store().order("123"), None);
-    assert_eq!(server.store().order("95101").unwrap().id.as_str(), "95101");
-    assert_eq!(server.requests().len(), 10);
+    assert_eq!(
+        api.post("/project/integration/order/123/delete", "").json(),
+        fixture("reference/order-delete.response.json")
+    );
 }
 
 #[test]
-fn order_list_pages_totals_and_stable_order() {
+fn order_list_pages_totals_and_newest_first_order() {
     let server = MockServer::builder().orders(250).seed(3).start().unwrap();
     let mut api = Api::new(&server);
     let all = api.list(r#"{"limit": 1000}"#);
@@ -122,8 +244,11 @@ fn order_list_pages_totals_and_stable_order() {
         .iter()
         .map(|o| o["id"].as_str().unwrap())
         .collect();
+    // Newest first by internal id: the documented examples (seeded last), then the
+    // generated orders from the highest id down.
     assert_eq!(&all_ids[..3], &["95101", "order_12345", "123"]);
-    assert_eq!(all_ids[3], "200001");
+    assert_eq!(all_ids[3], "200250");
+    assert_eq!(all_ids[252], "200001");
 
     // Pages concatenate to the full list, in the same order.
     let mut paged = Vec::new();
@@ -294,7 +419,8 @@ fn add_orders_upserts_with_truthful_counters() {
     );
     assert_eq!(server.store().snapshot(), before);
 
-    // One changed, one unknown status, one new with a field over 1000 characters.
+    // One changed, one to a status outside the dictionary (stored without a group, as
+    // live projects show such orders), one new with a field over 1000 characters.
     let long = "x".repeat(1001);
     let batch = format!(
         r#"[{{"id":"1","price":"500","status":"5"}},
@@ -303,10 +429,12 @@ fn add_orders_upserts_with_truthful_counters() {
     );
     let v = api.post("/project/add-orders", &batch).json();
     assert_eq!(v["uploaded"], 1);
-    assert_eq!(v["processed"], 2);
-    assert_eq!(v["saved"], 2);
-    assert_eq!(v["skipped_by_status"], 1);
+    assert_eq!(v["processed"], 3);
+    assert_eq!(v["saved"], 3);
+    assert_eq!(v["skipped_by_status"], 0);
     assert_eq!(v["skipped_fields_by_invalid_format"], 1);
+    let o2 = api.list(r#"{"filters": [["id", "=", "2"]]}"#)["data"][0].clone();
+    assert_eq!(o2["status"], json!({"id": "nope", "name": ""}));
     let o1 = server.store().order("1").unwrap();
     assert_eq!(o1.revenue, Some(500.0));
     assert_eq!(o1.status.unwrap().id.as_str(), "5");
@@ -327,8 +455,103 @@ fn add_orders_upserts_with_truthful_counters() {
     assert_eq!(
         server.store().order("2").unwrap().revenue,
         Some(333.0),
-        "order 2 kept its first upload"
+        "order 2 kept its other fields"
     );
+}
+
+#[test]
+fn unknown_statuses_can_be_skipped_as_the_counters_describe() {
+    let server = MockServer::builder()
+        .skip_unknown_statuses(true)
+        .start()
+        .unwrap();
+    let mut api = Api::new(&server);
+    let before = server.store().snapshot();
+    let v = api
+        .post(
+            "/project/add-orders",
+            &text("reference/add-orders.request.json"),
+        )
+        .json();
+    assert_eq!(
+        (
+            v["skipped_by_status"].as_u64(),
+            v["processed"].as_u64(),
+            v["saved"].as_u64()
+        ),
+        (Some(2), Some(0), Some(0))
+    );
+    assert_eq!(server.store().snapshot(), before);
+    let v = api
+        .post(
+            "/project/add-orders",
+            r#"[{"id":"9","status":"deal_NEW"},{"id":"10","status":"0"}]"#,
+        )
+        .json();
+    assert_eq!(
+        (v["saved"].as_u64(), v["skipped_by_status"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(server.store().order("9").is_some());
+    assert!(server.store().order("10").is_none());
+}
+
+#[test]
+fn update_date_comes_from_the_servers_clock() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let now = Arc::new(AtomicI64::new(1_700_000_000));
+    let clock = Arc::clone(&now);
+    let server = MockServer::builder()
+        .clock(move || {
+            time::OffsetDateTime::from_unix_timestamp(clock.load(Ordering::SeqCst)).unwrap()
+        })
+        .start()
+        .unwrap();
+    let mut api = Api::new(&server);
+    let date = |api: &mut Api<'_>, id: &str| {
+        let v = api.list(&format!(r#"{{"filters": [["id", "=", "{id}"]]}}"#));
+        (
+            v["data"][0]["creation_date"].clone(),
+            v["data"][0]["update_date"].clone(),
+        )
+    };
+    // A new order without date_create: created and updated now.
+    api.post("/project/add-orders", r#"[{"id":"n1","price":"5"}]"#);
+    assert_eq!(
+        date(&mut api, "n1"),
+        (
+            json!("2023-11-14T22:13:20+0000"),
+            json!("2023-11-14T22:13:20+0000")
+        )
+    );
+    // A change an hour later moves update_date only.
+    now.store(1_700_003_600, Ordering::SeqCst);
+    api.post("/project/add-orders", r#"[{"id":"n1","price":"6"}]"#);
+    assert_eq!(
+        date(&mut api, "n1"),
+        (
+            json!("2023-11-14T22:13:20+0000"),
+            json!("2023-11-14T23:13:20+0000")
+        )
+    );
+    // An identical upload changes nothing.
+    now.store(1_700_007_200, Ordering::SeqCst);
+    api.post("/project/add-orders", r#"[{"id":"n1","price":"6"}]"#);
+    assert_eq!(date(&mut api, "n1").1, json!("2023-11-14T23:13:20+0000"));
+    // A status update stamps it.
+    let r = api.post(
+        "/project/integration/order/n1/status/update",
+        r#"{"status_id": "deal_WON"}"#,
+    );
+    assert_eq!(r.json()["status"], "success");
+    assert_eq!(date(&mut api, "n1").1, json!("2023-11-15T00:13:20+0000"));
+    // The documented example order 123 gets the same stamp from a status update.
+    api.post(
+        "/project/integration/order/123/status/update",
+        r#"{"status_id": "deal_WON"}"#,
+    );
+    assert_eq!(date(&mut api, "123").1, json!("2023-11-15T00:13:20+0000"));
 }
 
 #[test]
