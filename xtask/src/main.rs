@@ -6,12 +6,16 @@
 //!   of the read-only operations through `roistat-blocking` (key from
 //!   `ROISTAT_API_KEY`), redacted, into `fixtures/recorded/` (none is committed yet: the
 //!   fixtures are the reference's examples and documented real-world variants).
+//! - `bench`, `fuzz`: see their modules.
+//! - `release-check [--no-verify] [--allow-dirty]`: is the workspace ready to publish
+//!   (see `release.rs`).
 
 mod bench;
 mod fixtures;
 mod fuzz;
 mod record;
 mod redact;
+mod release;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,7 +30,10 @@ tasks:
                            (API key from ROISTAT_API_KEY; default out: fixtures/recorded)
   bench [--no-criterion]   run the benchmarks, print every figure and its target
   fuzz --seconds N [--target NAME]
-                           run every cargo-fuzz target under fuzz/ (nightly)";
+                           run every cargo-fuzz target under fuzz/ (nightly)
+  release-check [--no-verify] [--allow-dirty]
+                           versions, publish order, metadata, READMEs and changelog,
+                           then `cargo package` (verified) and `cargo doc -D warnings`";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +42,7 @@ fn main() -> ExitCode {
         Some("record") => run_record(&args[1..]),
         Some("bench") => bench::run(&args[1..], &workspace_root()),
         Some("fuzz") => fuzz::run(&args[1..], &workspace_root()),
+        Some("release-check") => release::run(&args[1..], &workspace_root()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
