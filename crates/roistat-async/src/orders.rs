@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 use futures_util::stream::{self, FuturesUnordered, StreamExt};
 use roistat_core::types::{ListOrdersRequest, Order, OrderList};
-use roistat_core::{Error, FetchId, WalkConfig, WalkReport, WalkSession, WalkStep};
+use roistat_core::{Error, FetchId, WalkAction, WalkConfig, WalkReport, WalkSession};
 
 use crate::Client;
 
@@ -44,7 +44,6 @@ struct Driver {
     session: WalkSession,
     in_flight: FuturesUnordered<Fetching>,
     report: Arc<Mutex<WalkReport>>,
-    ended: bool,
 }
 
 impl Driver {
@@ -55,45 +54,28 @@ impl Driver {
     }
 
     async fn step(&mut self) -> Option<Result<Order, Error>> {
-        if self.ended {
-            return None;
-        }
         loop {
-            let walk = match self.session.walk() {
-                Ok(walk) => walk,
-                Err(e) => {
-                    self.ended = true;
-                    return e.map(Err);
-                }
-            };
-            let failure = match walk.poll() {
-                WalkStep::Deliver(order) => return Some(Ok(order)),
-                WalkStep::Fetch(fetch) => {
+            match self.session.next_action() {
+                WalkAction::Deliver(order) => return Some(Ok(order)),
+                WalkAction::Fetch(fetch) => {
                     // Through the session's engine: it counts the walk's refusals.
                     let client = self.client.with_engine(self.session.engine().clone());
                     self.in_flight.push(Box::pin(async move {
-                        let result = client.send(&fetch.endpoint).await;
-                        (fetch.id, result)
+                        (fetch.id, client.send(&fetch.endpoint).await)
                     }));
-                    None
                 }
-                WalkStep::Pending => {
+                WalkAction::AwaitAnswer => {
                     let (id, result) = self.in_flight.next().await?;
-                    self.session.answer(id, result)
+                    self.session.answer(id, result);
                 }
-                WalkStep::Failed(e) => Some(e),
-                _ => {
-                    self.ended = true;
-                    return None;
-                }
-            };
-            if let Some(e) = failure {
-                self.ended = true;
-                return Some(Err(e));
+                WalkAction::End(error) => return error.map(Err),
+                _ => return None,
             }
         }
     }
 }
+
+roistat_core::walk_options!(Orders);
 
 impl Orders {
     pub(crate) fn new(client: Client, request: ListOrdersRequest) -> Self {
@@ -105,27 +87,11 @@ impl Orders {
     }
 
     fn config(mut self, f: impl FnOnce(WalkConfig) -> WalkConfig) -> Self {
-        if let Some((client, request, config)) = self.setup.take() {
-            self.setup = Some((client, request, f(config)));
-        }
+        self.setup = self
+            .setup
+            .take()
+            .map(|(client, request, config)| (client, request, f(config)));
         self
-    }
-
-    /// Sets the page size (the request's `limit` otherwise, or the fastest size for the
-    /// documented tiers, up to 5,000 or the server's learned cap). Call before polling.
-    pub fn page_size(self, size: u32) -> Self {
-        self.config(|c| c.page_size(size))
-    }
-
-    /// Stops after `n` orders. Call before polling.
-    pub fn max_orders(self, n: u64) -> Self {
-        self.config(|c| c.max_orders(n))
-    }
-
-    /// How many pages may be in flight at once (default 4; 1 fetches one page at a
-    /// time). The rate limiter still decides when each is sent. Call before polling.
-    pub fn max_in_flight(self, pages: usize) -> Self {
-        self.config(|c| c.max_in_flight(pages))
     }
 
     /// Rows, pages, requests, refusals, duplicates suppressed and gaps re-fetched so far,
@@ -147,7 +113,6 @@ impl Orders {
                 session,
                 in_flight: FuturesUnordered::new(),
                 report: Arc::clone(&self.report),
-                ended: false,
             };
             let orders = stream::unfold(
                 driver,

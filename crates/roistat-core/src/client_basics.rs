@@ -75,3 +75,38 @@ macro_rules! client_basics {
         }
     };
 }
+
+/// Implements the walk options of a client's order iterator or stream `$orders`, which
+/// has `fn config(self, f: impl FnOnce(WalkConfig) -> WalkConfig) -> Self`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! walk_options {
+    ($orders:ident) => {
+        impl $orders {
+            /// Sets the page size (the request's `limit` otherwise, or the fastest size
+            /// for the documented tiers, up to 5,000 or the server's learned cap). Call
+            /// before the first order.
+            pub fn page_size(self, size: u32) -> Self {
+                self.config(|c| c.page_size(size))
+            }
+
+            /// Stops after `n` orders. Call before the first order.
+            pub fn max_orders(self, n: u64) -> Self {
+                self.config(|c| c.max_orders(n))
+            }
+
+            /// How many pages may be in flight at once (default 4; 1 fetches one page at
+            /// a time). The rate limiter still decides when each is sent. Call before
+            /// the first order.
+            pub fn max_in_flight(self, pages: usize) -> Self {
+                self.config(|c| c.max_in_flight(pages))
+            }
+
+            /// Replaces every walk option at once (page size, pages in flight, overlap,
+            /// `max_orders`). Call before the first order.
+            pub fn with_config(self, config: $crate::WalkConfig) -> Self {
+                self.config(|_| config)
+            }
+        }
+    };
+}

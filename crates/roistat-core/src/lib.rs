@@ -95,4 +95,4 @@ pub use redact::redact_secret;
 pub use retry::{RetryAfter, RetryDecision, RetryPolicy, RetrySafety};
 pub use transport::Response;
 pub use walk::{Fetch, FetchId, Walk, WalkConfig, WalkReport, WalkStep};
-pub use walk_driver::WalkSession;
+pub use walk_driver::{WalkAction, WalkSession};

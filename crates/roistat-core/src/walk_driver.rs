@@ -1,6 +1,20 @@
 //! What both clients do around a [`Walk`] besides I/O: start it with the client's
-//! learned page cap, count the server's refusals into its report, and keep what it
-//! learned for the client's next walks.
+//! learned page cap, turn its steps into the few actions an executor takes, count the
+//! server's refusals into its report, and keep what it learned for the client's next
+//! walks.
+//!
+//! An executor's loop:
+//!
+//! ```text
+//! loop {
+//!     match session.next_action() {
+//!         WalkAction::Deliver(order) => return Some(Ok(order)),
+//!         WalkAction::Fetch(fetch) => start sending fetch.endpoint through session.engine(),
+//!         WalkAction::AwaitAnswer => session.answer(id, wait_for_any_answer()),
+//!         WalkAction::End(error) => return error.map(Err),
+//!     }
+//! }
+//! ```
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,7 +23,26 @@ use roistat_types::{ListOrdersRequest, OrderList};
 
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::walk::{FetchId, Walk, WalkConfig, WalkReport};
+use crate::walk::{Fetch, FetchId, Walk, WalkConfig, WalkReport, WalkStep};
+use roistat_types::Order;
+
+/// What the executor does next (see the [module docs](self)).
+// `Deliver` is by far the most frequent and its order moves on to the caller: boxing it
+// would cost an allocation per row to save a copy (as `WalkStep`).
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WalkAction {
+    /// Hand this order to the caller.
+    Deliver(Order),
+    /// Send this page's request (through [`WalkSession::engine`]) and pass its outcome
+    /// to [`WalkSession::answer`] whenever it arrives.
+    Fetch(Fetch),
+    /// Wait for any fetch in flight to answer, and pass it to [`WalkSession::answer`].
+    AwaitAnswer,
+    /// The walk is over: with the error that ended it (once), or `None`.
+    End(Option<Error>),
+}
 
 /// A walk bound to a client's [`Engine`] (see the [module docs](self)).
 #[derive(Debug)]
@@ -19,6 +52,9 @@ pub struct WalkSession {
     walk: Result<Walk, Option<Error>>,
     /// The report when the walk could not start or stopped on an error.
     last_report: WalkReport,
+    /// The error a fetch ended the walk with, to hand out once.
+    failure: Option<Error>,
+    ended: bool,
 }
 
 impl WalkSession {
@@ -33,6 +69,40 @@ impl WalkSession {
             refusals,
             walk: Walk::new(request, config).map_err(Some),
             last_report: WalkReport::default(),
+            failure: None,
+            ended: false,
+        }
+    }
+
+    /// What to do next.
+    pub fn next_action(&mut self) -> WalkAction {
+        if let Some(error) = self.failure.take() {
+            self.ended = true;
+            return WalkAction::End(Some(error));
+        }
+        if self.ended {
+            return WalkAction::End(None);
+        }
+        let walk = match &mut self.walk {
+            Ok(walk) => walk,
+            Err(e) => {
+                self.ended = true;
+                return WalkAction::End(e.take());
+            }
+        };
+        match walk.poll() {
+            WalkStep::Deliver(order) => WalkAction::Deliver(order),
+            WalkStep::Fetch(fetch) => WalkAction::Fetch(fetch),
+            WalkStep::Pending => WalkAction::AwaitAnswer,
+            WalkStep::Failed(error) => {
+                self.last_report = walk.report();
+                self.ended = true;
+                WalkAction::End(Some(error))
+            }
+            _ => {
+                self.ended = true;
+                WalkAction::End(None)
+            }
         }
     }
 
@@ -41,18 +111,11 @@ impl WalkSession {
         &self.engine
     }
 
-    /// The walk, or the error it could not start with (returned once).
-    pub fn walk(&mut self) -> Result<&mut Walk, Option<Error>> {
-        match &mut self.walk {
-            Ok(walk) => Ok(walk),
-            Err(e) => Err(e.take()),
-        }
-    }
-
-    /// Hands in a fetch's outcome; an error the walk cannot go on without comes back.
-    pub fn answer(&mut self, id: FetchId, result: Result<OrderList, Error>) -> Option<Error> {
+    /// Hands in a fetch's outcome (in any order). An error the walk cannot go on
+    /// without ends it: [`next_action`](Self::next_action) then returns it.
+    pub fn answer(&mut self, id: FetchId, result: Result<OrderList, Error>) {
         let Ok(walk) = &mut self.walk else {
-            return None;
+            return;
         };
         walk.note_refusals(self.refusals.swap(0, Ordering::Relaxed));
         let failure = match result {
@@ -67,8 +130,8 @@ impl WalkSession {
         }
         if failure.is_some() {
             self.last_report = walk.report();
+            self.failure = failure;
         }
-        failure
     }
 
     /// The walk's counters so far.
