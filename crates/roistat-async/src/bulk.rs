@@ -16,6 +16,21 @@ use crate::Client;
 /// would repeat (authentication, access, cancellation) nothing more is sent and the
 /// remaining batches are yielded as not sent. Dropping the stream stops before the next
 /// batch. [`next`](Self::next) saves importing a stream extension trait.
+///
+/// Made by [`Client::add_orders_in_batches`](crate::Client::add_orders_in_batches):
+/// one request per batch, each outcome as it completes (stop polling to stop).
+///
+/// ```no_run
+/// use roistat_async::types::{NewOrder, OrderId};
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = roistat_async::Client::from_env()?;
+/// let orders = vec![NewOrder::new(OrderId::new("1")?)];
+/// let mut batches = client.add_orders_in_batches(&orders, 1000);
+/// while let Some(batch) = batches.next().await {
+///     println!("batch {}: {:?}", batch.index, batch.result.map(|r| r.uploaded));
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct BulkUpload<'a> {
     inner: Pin<Box<dyn Stream<Item = BatchResult> + Send + 'a>>,

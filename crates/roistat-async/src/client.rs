@@ -42,7 +42,7 @@ pub struct Client {
     http: reqwest::Client,
 }
 
-roistat_core::client_basics!(Client, http = transport::http_client);
+roistat_core::client_basics!(Client, http = transport::http_client, BulkUpload);
 
 impl Client {
     /// Sends any [`Endpoint`]: waits for a rate-limit slot, retries as the policy
@@ -156,28 +156,6 @@ impl Client {
     /// ```
     pub async fn add_orders(&self, orders: Vec<NewOrder>) -> Result<AddOrdersReport, Error> {
         self.send(&AddOrders::new(orders)?).await
-    }
-
-    /// Uploads deals in batches of `batch_size`, one request per batch, as a stream of
-    /// each batch's outcome (stop polling to stop uploading).
-    ///
-    /// ```no_run
-    /// use roistat_async::types::{NewOrder, OrderId};
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = roistat_async::Client::from_env()?;
-    /// let orders = vec![NewOrder::new(OrderId::new("1")?)];
-    /// let mut batches = client.add_orders_in_batches(&orders, 1000);
-    /// while let Some(batch) = batches.next().await {
-    ///     println!("batch {}: {:?}", batch.index, batch.result.map(|r| r.uploaded));
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn add_orders_in_batches<'a>(
-        &self,
-        orders: &'a [NewOrder],
-        batch_size: usize,
-    ) -> BulkUpload<'a> {
-        BulkUpload::new(self.clone(), orders, batch_size)
     }
 
     /// Uploads every batch and accounts for each: [`BulkReport::failed_orders`] gives

@@ -12,6 +12,19 @@ use crate::Client;
 /// would repeat (authentication, access, cancellation) nothing more is sent and the
 /// remaining batches are yielded as not sent, so nothing goes unaccounted for.
 /// Dropping the iterator stops before the next batch.
+///
+/// Made by [`Client::add_orders_in_batches`](crate::Client::add_orders_in_batches):
+/// one request per batch, each outcome as it completes (stop iterating to stop).
+///
+/// ```no_run
+/// use roistat_blocking::types::{NewOrder, OrderId};
+/// let client = roistat_blocking::Client::from_env()?;
+/// let orders: Vec<NewOrder> = (0..2500).map(|i| NewOrder::new(OrderId::new(i.to_string()).unwrap())).collect();
+/// for batch in client.add_orders_in_batches(&orders, 1000) {
+///     println!("batch {} ({:?}): {:?}", batch.index, batch.range, batch.result.map(|r| r.uploaded));
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[must_use = "iterators are lazy: nothing is uploaded until it is driven"]
 pub struct BulkUpload<'a> {

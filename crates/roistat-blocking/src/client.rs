@@ -37,7 +37,8 @@ pub struct Client {
 
 roistat_core::client_basics!(
     Client,
-    agent = |engine: &Engine| Ok::<_, Error>(transport::agent(engine))
+    agent = |engine: &Engine| Ok::<_, Error>(transport::agent(engine)),
+    BulkUpload
 );
 
 impl Client {
@@ -139,26 +140,6 @@ impl Client {
     /// ```
     pub fn add_orders(&self, orders: Vec<NewOrder>) -> Result<AddOrdersReport, Error> {
         self.send(&AddOrders::new(orders)?)
-    }
-
-    /// Uploads deals in batches of `batch_size`, one request per batch, yielding each
-    /// batch's outcome as it completes (stop iterating to stop uploading).
-    ///
-    /// ```no_run
-    /// use roistat_blocking::types::{NewOrder, OrderId};
-    /// let client = roistat_blocking::Client::from_env()?;
-    /// let orders: Vec<NewOrder> = (0..2500).map(|i| NewOrder::new(OrderId::new(i.to_string()).unwrap())).collect();
-    /// for batch in client.add_orders_in_batches(&orders, 1000) {
-    ///     println!("batch {} ({:?}): {:?}", batch.index, batch.range, batch.result.map(|r| r.uploaded));
-    /// }
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn add_orders_in_batches<'a>(
-        &self,
-        orders: &'a [NewOrder],
-        batch_size: usize,
-    ) -> BulkUpload<'a> {
-        BulkUpload::new(self.clone(), orders, batch_size)
     }
 
     /// Uploads every batch and accounts for each: [`BulkReport::failed_orders`]

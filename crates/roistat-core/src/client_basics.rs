@@ -3,12 +3,13 @@
 //! `cancel_handle` and `with_cancel_handle`.
 
 /// Implements the basics for a client struct `$client { engine: Engine, $agent: A }`
-/// (`A: Clone`), whose agent `$make` (`fn(&Engine) -> Result<A, Error>`) builds. Used by
-/// `roistat-blocking` and `roistat-async`.
+/// (`A: Clone`), whose agent `$make` (`fn(&Engine) -> Result<A, Error>`) builds, and
+/// whose bulk upload is `$bulk<'a>` (with `$bulk::new(client, orders, batch_size)`). Used
+/// by `roistat-blocking` and `roistat-async`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! client_basics {
-    ($client:ident, $agent:ident = $make:expr) => {
+    ($client:ident, $agent:ident = $make:expr, $bulk:ident) => {
         impl $crate::FromEngine for $client {
             fn from_engine(engine: $crate::Engine) -> ::std::result::Result<Self, $crate::Error> {
                 let $agent = ($make)(&engine)?;
@@ -52,6 +53,17 @@ macro_rules! client_basics {
             /// thread or a Ctrl-C handler.
             pub fn cancel_handle(&self) -> &$crate::CancelHandle {
                 self.engine.cancel_handle()
+            }
+
+            /// Uploads deals in batches of `batch_size`, one request per batch, handing out
+            /// each batch's outcome as it completes (see the `BulkUpload` type for an
+            /// example); stop taking outcomes to stop uploading.
+            pub fn add_orders_in_batches<'a>(
+                &self,
+                orders: &'a [$crate::types::NewOrder],
+                batch_size: usize,
+            ) -> $bulk<'a> {
+                $bulk::new(self.clone(), orders, batch_size)
             }
 
             /// A clone on another engine of the same client (a walk counts its refusals).
