@@ -250,6 +250,15 @@ pub enum Error {
         state: RequestState,
     },
 
+    /// An order-list walk could not stitch its pages: the list changed faster than the
+    /// walk could follow (see `roistat_core::walk`). Nothing was delivered twice; the
+    /// walk's `resume_offset` says where to continue.
+    #[error("the order list changed too fast to walk it exactly once: {message}")]
+    WalkUnstable {
+        /// What the walk saw.
+        message: String,
+    },
+
     /// The retry policy gave up; `last` (the [`source`](std::error::Error::source)) is
     /// the final failure.
     #[error("gave up after {attempts} attempts")]
@@ -367,7 +376,7 @@ impl Error {
                 500 | 502 | 504 => c(Answered, true, false, true),
                 _ => c(Answered, false, false, false),
             },
-            Error::Decode { .. } => c(Answered, false, false, false),
+            Error::Decode { .. } | Error::WalkUnstable { .. } => c(Answered, false, false, false),
             Error::RetriesExhausted { last, .. } => Classification {
                 transient: false,
                 ..last.classify()

@@ -270,10 +270,9 @@ pub struct WalkReport {
 /// than the walk moves. Nothing was delivered twice; the rows not yet delivered can be
 /// walked again from [`WalkReport::resume_offset`].
 pub fn walk_unstable(message: impl AsRef<str>) -> Error {
-    Error::invalid_request(format!(
-        "the order list changed too fast to walk it exactly once: {}",
-        message.as_ref()
-    ))
+    Error::WalkUnstable {
+        message: message.as_ref().to_owned(),
+    }
 }
 
 /// Why a fetch was issued.
