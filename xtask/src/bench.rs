@@ -11,7 +11,13 @@
 //! - `rate_limit_utilization`, `export_throughput_vs_limit`: simulated here, over a day
 //!   of injected clock, through the SDK's own `Call`, `RateLimiter` and page-size choice;
 //! - `mock_requests_per_second`: `crates/roistat-mock/examples/throughput.rs`;
-//! - `sync_write_rows_per_s` (a rate, not a ratio): `crates/roistat-sync/benches/write.rs`.
+//! - `sync_write_rows_per_s` (a rate, not a ratio): `crates/roistat-sync/benches/write.rs`;
+//! - `export_vs_bound`, `export_vs_cap1000`, `walk_exactly_once`:
+//!   `crates/roistat-blocking/benches/walk.rs`, whole walks against the mock with its
+//!   latency model, churn and the documented limits on a 2-second minute.
+//!
+//! `--only NAME[,NAME...]` measures only the named figures (and builds only what they
+//! need); the others print as not measured and do not count as missed.
 //!
 //! The bench binaries print `FIGURE name value detail` when `ROISTAT_BENCH_FIGURES` is
 //! set (interleaved rounds instead of criterion's one-after-the-other runs); without
@@ -67,7 +73,7 @@ impl Target {
 }
 
 /// The figures, in the order the issue lists them.
-const ORDER: [(&str, Target); 9] = [
+const ORDER: [(&str, Target); 12] = [
     ("decode_vs_struct", Target::AtLeast(0.9)),
     ("decode_vs_value", Target::AtLeast(1.5)),
     ("blocking_overhead", Target::AtLeast(0.95)),
@@ -77,16 +83,58 @@ const ORDER: [(&str, Target); 9] = [
     ("export_throughput_vs_limit", Target::AtLeast(0.95)),
     ("mock_requests_per_second", Target::Record),
     ("sync_write_rows_per_s", Target::AtLeast(100_000.0)),
+    ("export_vs_bound", Target::AtLeast(0.9)),
+    ("export_vs_cap1000", Target::AtLeast(4.0)),
+    ("walk_exactly_once", Target::AtMost(0.0)),
+];
+
+/// The bench binaries: package, bench, the figures it prints.
+const BENCHES: [(&str, &str, &[&str]); 6] = [
+    (
+        "roistat-types",
+        "decode",
+        &["decode_vs_struct", "decode_vs_value"],
+    ),
+    ("roistat-blocking", "overhead", &["blocking_overhead"]),
+    ("roistat-async", "overhead", &["async_overhead"]),
+    (
+        "roistat-blocking",
+        "stream_memory",
+        &["stream_memory_growth"],
+    ),
+    ("roistat-sync", "write", &["sync_write_rows_per_s"]),
+    (
+        "roistat-blocking",
+        "walk",
+        &["export_vs_bound", "export_vs_cap1000", "walk_exactly_once"],
+    ),
 ];
 
 pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     let mut criterion = true;
-    for a in args {
+    let mut only: Option<Vec<String>> = None;
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
         match a.as_str() {
             "--no-criterion" => criterion = false,
-            other => return Err(format!("unknown option `{other}` (known: --no-criterion)")),
+            "--only" => {
+                let names = args.next().ok_or("--only needs a list of figure names")?;
+                let names: Vec<String> = names.split(',').map(str::to_owned).collect();
+                if let Some(bad) = names.iter().find(|n| !ORDER.iter().any(|(o, _)| o == n)) {
+                    return Err(format!("unknown figure `{bad}`"));
+                }
+                only = Some(names);
+            }
+            other => {
+                return Err(format!(
+                    "unknown option `{other}` (known: --no-criterion, --only NAME[,NAME...])"
+                ));
+            }
         }
     }
+    let wanted = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|n| n == name));
+    // A subset skips the criterion cross-check (it only concerns three of the figures).
+    let criterion = criterion && only.is_none();
     let started = Instant::now();
     let mut figures: BTreeMap<&str, Figure> = ORDER
         .iter()
@@ -103,53 +151,46 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         .collect();
     let mut notes = Vec::new();
 
+    let benches: Vec<(&str, &str)> = BENCHES
+        .iter()
+        .filter(|(_, _, names)| names.iter().any(|n| wanted(n)))
+        .map(|(package, bench, _)| (*package, *bench))
+        .collect();
     eprintln!("== building (release): the benches, the mock server and its throughput example");
-    cargo(
-        root,
-        &[
-            "build",
-            "--release",
-            "-p",
-            "roistat-mock",
-            "--bin",
-            "roistat-mock",
-            "--example",
-            "throughput",
-        ],
-        &[],
-    )?;
-    cargo(
-        root,
-        &[
-            "bench",
-            "--no-run",
-            "-p",
-            "roistat-types",
-            "-p",
-            "roistat-blocking",
-            "-p",
-            "roistat-async",
-            "-p",
-            "roistat-sync",
-            "--benches",
-        ],
-        &[],
-    )?;
+    if wanted("mock_requests_per_second") {
+        cargo(
+            root,
+            &[
+                "build",
+                "--release",
+                "-p",
+                "roistat-mock",
+                "--bin",
+                "roistat-mock",
+                "--example",
+                "throughput",
+            ],
+            &[],
+        )?;
+    }
+    if !benches.is_empty() {
+        let mut build = vec!["bench", "--no-run"];
+        for (package, bench) in &benches {
+            build.extend(["-p", package, "--bench", bench]);
+        }
+        cargo(root, &build, &[])?;
+    }
 
     // Simulated first: they take a second and fail loudly if the core is wrong.
-    eprintln!("== simulating a day of the documented rate limits (injected clock)");
-    let (value, detail) = rate_limit_utilization();
-    set(&mut figures, "rate_limit_utilization", value, detail);
-    let (value, detail) = export_throughput_vs_limit();
-    set(&mut figures, "export_throughput_vs_limit", value, detail);
+    if wanted("rate_limit_utilization") || wanted("export_throughput_vs_limit") {
+        eprintln!("== simulating a day of the documented rate limits (injected clock)");
+        let (value, detail) = rate_limit_utilization();
+        set(&mut figures, "rate_limit_utilization", value, detail);
+        let (value, detail) = export_throughput_vs_limit();
+        set(&mut figures, "export_throughput_vs_limit", value, detail);
+    }
 
-    for (package, bench) in [
-        ("roistat-types", "decode"),
-        ("roistat-blocking", "overhead"),
-        ("roistat-async", "overhead"),
-        ("roistat-blocking", "stream_memory"),
-        ("roistat-sync", "write"),
-    ] {
+    for (package, bench) in benches {
         eprintln!("== {package} --bench {bench} (interleaved figures)");
         let out = cargo(
             root,
@@ -172,26 +213,28 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         }
     }
 
-    eprintln!("== roistat-mock throughput example (2 keep-alive clients, 3 s, visits)");
-    let example = root.join("target/release/examples/throughput");
-    match run_capture(
-        Command::new(&example)
-            .args(["2", "3", "1"])
-            .current_dir(root),
-    ) {
-        Ok(out) => {
-            let rps = out.lines().find_map(|l| {
-                let (head, _) = l.split_once(" requests/s")?;
-                head.rsplit(' ').next()?.parse::<f64>().ok()
-            });
-            set(
-                &mut figures,
-                "mock_requests_per_second",
-                rps,
-                out.trim().to_string(),
-            );
+    if wanted("mock_requests_per_second") {
+        eprintln!("== roistat-mock throughput example (2 keep-alive clients, 3 s, visits)");
+        let example = root.join("target/release/examples/throughput");
+        match run_capture(
+            Command::new(&example)
+                .args(["2", "3", "1"])
+                .current_dir(root),
+        ) {
+            Ok(out) => {
+                let rps = out.lines().find_map(|l| {
+                    let (head, _) = l.split_once(" requests/s")?;
+                    head.rsplit(' ').next()?.parse::<f64>().ok()
+                });
+                set(
+                    &mut figures,
+                    "mock_requests_per_second",
+                    rps,
+                    out.trim().to_string(),
+                );
+            }
+            Err(e) => notes.push(format!("mock throughput example failed: {e}")),
         }
-        Err(e) => notes.push(format!("mock throughput example failed: {e}")),
     }
 
     if criterion {
@@ -227,7 +270,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         "roistat-rs benchmark figures ({:.0} s):",
         started.elapsed().as_secs_f64()
     );
-    for (name, _) in ORDER {
+    for (name, _) in ORDER.iter().filter(|(n, _)| wanted(n)) {
         let f = &figures[name];
         match f.value {
             Some(v) => println!("{name}: {}   ({})", format_value(name, v), f.detail),
@@ -237,7 +280,12 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     println!();
     println!("targets:");
     let mut missed = 0;
-    for (name, _) in ORDER {
+    let mut counted = 0;
+    for (name, target) in ORDER {
+        if !wanted(name) {
+            continue;
+        }
+        counted += usize::from(!matches!(target, Target::Record));
         let f = &figures[name];
         let verdict = match f.value {
             Some(_) if matches!(f.target, Target::Record) => "recorded",
@@ -261,7 +309,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         }
     }
     println!();
-    println!("{missed} of {} targets missed", ORDER.len() - 1);
+    println!("{missed} of {counted} targets missed");
     Ok(())
 }
 
@@ -273,7 +321,10 @@ fn set(figures: &mut BTreeMap<&str, Figure>, name: &str, value: Option<f64>, det
 }
 
 fn format_value(name: &str, v: f64) -> String {
-    if name == "mock_requests_per_second" || name == "sync_write_rows_per_s" {
+    if matches!(
+        name,
+        "mock_requests_per_second" | "sync_write_rows_per_s" | "walk_exactly_once"
+    ) {
         format!("{v:.0}")
     } else {
         format!("{v:.3}")

@@ -28,7 +28,9 @@ tasks:
   record --base-url URL --project N [--out DIR] [--limit N]
                            record the read-only operations' answers, redacted
                            (API key from ROISTAT_API_KEY; default out: fixtures/recorded)
-  bench [--no-criterion]   run the benchmarks, print every figure and its target
+  bench [--no-criterion] [--only NAME,...]
+                           run the benchmarks (or only the named figures), print
+                           each figure and its target
   fuzz --seconds N [--target NAME]
                            run every cargo-fuzz target under fuzz/ (nightly)
   release-check [--no-verify] [--allow-dirty]

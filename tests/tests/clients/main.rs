@@ -12,7 +12,9 @@
 //! - `sharing`: `Clone + Send + Sync`, clones share the rate limiter, the blocking
 //!   client inside a tokio runtime;
 //! - `soak`: 10,000 orders uploaded through about 10% injected faults, resumed until
-//!   every order is stored exactly once.
+//!   every order is stored exactly once;
+//! - `walk`: the paging engine under seeded churn, a page cap, latency and the rate
+//!   limiter: exactly once, cap learning, bounded pages in flight and memory.
 
 mod support;
 
@@ -23,3 +25,4 @@ mod raw_faults;
 mod secrets;
 mod sharing;
 mod soak;
+mod walk;
