@@ -45,6 +45,7 @@ impl Api {
                 &server.base_url(),
                 demo::schedule(),
                 demo::retry_policy(),
+                cli.strict,
                 &interrupt,
             )?;
             return Ok(Api {
@@ -79,6 +80,7 @@ impl Api {
             base_url,
             ScheduleConfig::documented(),
             RetryPolicy::default(),
+            cli.strict,
             &interrupt,
         )?;
         Ok(Api {
@@ -105,6 +107,7 @@ fn build_client(
     base_url: &str,
     schedule: ScheduleConfig,
     retry: RetryPolicy,
+    strict: bool,
     interrupt: &Interrupt,
 ) -> Result<Client, CliError> {
     Ok(Client::builder()
@@ -115,6 +118,8 @@ fn build_client(
         .timeout(Duration::from_secs(120))
         .rate_limits(schedule)
         .retry_policy(retry)
+        // Odd rows are delivered and named at the end of an export, unless --strict.
+        .strict(strict)
         .cancel_handle(interrupt.cancel_handle())
         .on_wait(announce)
         .user_agent(concat!("roistat-cli/", env!("CARGO_PKG_VERSION")))

@@ -61,6 +61,11 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub csv_safe: bool,
 
+    /// Stop with an error (exit 4) at the first order that could only be read in part,
+    /// instead of delivering it with what could be read and naming it at the end.
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub strict: bool,
+
     /// Log to stderr: -v for requests, -vv for details, -vvv for everything.
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,

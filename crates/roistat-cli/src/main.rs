@@ -6,6 +6,7 @@
 //! - [`api`]: the connection (client, demo server, Ctrl-C and long waits);
 //! - [`commands`]: what each command does;
 //! - [`pages`]: streaming every order of a query through the client's pagination;
+//!   [`odd`]: naming the orders that could only be read in part;
 //! - [`import`]: reading and checking orders to upload;
 //! - [`summary`]: grouping orders for `orders summary`;
 //! - [`output`]: formats and tables; [`progress`]: the progress bar;
@@ -24,6 +25,7 @@ mod demo;
 mod error;
 mod import;
 mod interrupt;
+mod odd;
 mod output;
 mod pages;
 mod progress;

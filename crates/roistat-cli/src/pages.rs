@@ -6,6 +6,7 @@ use roistat_blocking::types::{ListOrdersRequest, Order};
 
 use crate::api::Api;
 use crate::error::CliError;
+use crate::odd::OddRows;
 use crate::output::text;
 use crate::progress::Progress;
 
@@ -22,7 +23,7 @@ pub enum Walk {
 }
 
 /// What the walk did, for messages.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Done {
     /// How it ended.
     pub end: Walk,
@@ -32,6 +33,8 @@ pub struct Done {
     pub delivered: u64,
     /// The offset the walk started at.
     pub start_offset: u64,
+    /// The orders that could only be read in part.
+    pub odd: OddRows,
 }
 
 impl Done {
@@ -69,11 +72,14 @@ pub fn walk(
     let mut orders = api.client().orders(request);
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut delivered = 0u64;
-    let done = |progress, delivered, end| Done {
+    let mut odd = OddRows::new();
+    let mut read = 0u64;
+    let done = |progress, delivered, end, odd: &OddRows| Done {
         end,
         progress,
         delivered,
         start_offset,
+        odd: odd.clone(),
     };
     let mut flush = |chunk: &mut Vec<Order>, delivered: &mut u64| -> Result<(), CliError> {
         bar.suspend(|| on_orders(chunk))?;
@@ -84,19 +90,26 @@ pub fn walk(
     };
     while let Some(next) = orders.next() {
         match next {
-            Ok(order) => chunk.push(order),
+            Ok(order) => {
+                read += 1;
+                odd.see(read, &order);
+                chunk.push(order);
+            }
             Err(e) => {
                 let flushed = flush(&mut chunk, &mut delivered);
                 let progress = orders.progress();
                 if e.is_cancelled() {
                     return match flushed {
-                        Ok(()) => Ok(done(progress, delivered, Walk::Interrupted)),
-                        Err(f) => Err(Box::new((f, done(progress, delivered, Walk::Complete)))),
+                        Ok(()) => Ok(done(progress, delivered, Walk::Interrupted, &odd)),
+                        Err(f) => Err(Box::new((
+                            f,
+                            done(progress, delivered, Walk::Complete, &odd),
+                        ))),
                     };
                 }
                 return Err(Box::new((
                     e.into(),
-                    done(progress, delivered, Walk::Complete),
+                    done(progress, delivered, Walk::Complete, &odd),
                 )));
             }
         }
@@ -107,17 +120,20 @@ pub fn walk(
             if let Err(e) = flush(&mut chunk, &mut delivered) {
                 return Err(Box::new((
                     e,
-                    done(orders.progress(), delivered, Walk::Complete),
+                    done(orders.progress(), delivered, Walk::Complete, &odd),
                 )));
             }
             if api.interrupted() {
-                return Ok(done(orders.progress(), delivered, Walk::Interrupted));
+                return Ok(done(orders.progress(), delivered, Walk::Interrupted, &odd));
             }
         }
     }
     let progress = orders.progress();
     if let Err(e) = flush(&mut chunk, &mut delivered) {
-        return Err(Box::new((e, done(progress, delivered, Walk::Complete))));
+        return Err(Box::new((
+            e,
+            done(progress, delivered, Walk::Complete, &odd),
+        )));
     }
-    Ok(done(progress, delivered, Walk::Complete))
+    Ok(done(progress, delivered, Walk::Complete, &odd))
 }

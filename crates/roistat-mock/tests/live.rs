@@ -329,3 +329,25 @@ fn live_budgets_limit_the_order_list_by_tier_and_other_methods_by_project() {
     assert_eq!(v["error"], "request_limit_error");
     assert_eq!(v["details"], json!({"limit": 4, "period": 3600}));
 }
+
+#[test]
+fn the_request_body_of_a_shipped_php_client_is_accepted() {
+    // `extend: null`, `sort: null`, `offset: null`, `filters: []`: the live API answers
+    // it as if those keys were absent, and so must the mock.
+    let server = MockServer::builder().orders(1500).seed(3).start().unwrap();
+    let mut api = Api::new(&server);
+    let php = fixture("variants/order-list.php-nulls.request.json");
+    assert_eq!(php["extend"], Value::Null, "the fixture is the PHP body");
+    let page = api.list(&php.to_string());
+    let plain = api.list(r#"{"limit": 1000}"#);
+    assert_eq!(rows(&page).len(), 1000);
+    assert_eq!(page["total"], 1503);
+    assert_eq!(
+        page, plain,
+        "the nulls and the empty filter list change nothing"
+    );
+    assert!(
+        rows(&page)[0]["visit"].is_null(),
+        "extend: null embeds no visit"
+    );
+}

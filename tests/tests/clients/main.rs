@@ -11,6 +11,11 @@
 //! - `secrets`: the API key appears in no output; ids stay inside their path segment;
 //! - `sharing`: `Clone + Send + Sync`, clones share the rate limiter, the blocking
 //!   client inside a tokio runtime;
+//! - `live_data`: live-looking data (quirks mode, odd rows) exported in full, odd rows
+//!   flagged, strict mode failing with the row's path; waits after `request_limit_error`
+//!   by method (about 1 s for the status list, the window for the order list);
+//! - `real_minute`: 24,003 orders under the mock's documented limits on the real clock,
+//!   never refused, within 10 % of the schedule's bound (blocking client only);
 //! - `soak`: 10,000 orders uploaded through about 10% injected faults, resumed until
 //!   every order is stored exactly once;
 //! - `walk`: the paging engine under seeded churn, a page cap, latency and the rate
@@ -18,10 +23,12 @@
 
 mod support;
 
+mod live_data;
 mod mock_faults;
 mod operations;
 mod paused_clock;
 mod raw_faults;
+mod real_minute;
 mod secrets;
 mod sharing;
 mod soak;

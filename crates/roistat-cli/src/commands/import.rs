@@ -202,11 +202,14 @@ pub fn run(api: &Api, args: &ImportArgs, format: Format) -> Result<(), CliError>
     }
     bar.finish();
 
+    // `complete` means every batch was answered; what Roistat did not save of them is
+    // `skipped` (and said in words on stderr below).
     let complete = stop.is_none();
+    let skipped = totals.skipped_total();
     match format {
         Format::Table => writeln!(
             out,
-            "total: {} in {}{}: {}",
+            "total: {} in {}{}: {}; not saved {skipped}",
             plural(sent_orders as usize, "order", "orders"),
             plural(answered, "batch", "batches"),
             if parsed.invalid_rows > 0 {
@@ -221,6 +224,7 @@ pub fn run(api: &Api, args: &ImportArgs, format: Format) -> Result<(), CliError>
                 "total": totals,
                 "orders_sent": sent_orders,
                 "invalid_rows_skipped": parsed.invalid_rows,
+                "skipped": skipped,
                 "complete": complete,
             });
             let rest = serde_json::to_string(&rest)?;
@@ -230,7 +234,12 @@ pub fn run(api: &Api, args: &ImportArgs, format: Format) -> Result<(), CliError>
         Format::Ndjson => output::write_json(
             &mut out,
             format,
-            &serde_json::json!({ "total": totals, "orders_sent": sent_orders, "complete": complete }),
+            &serde_json::json!({
+                "total": totals,
+                "orders_sent": sent_orders,
+                "skipped": skipped,
+                "complete": complete,
+            }),
         )?,
         Format::Csv => {
             let mut csv = csv::WriterBuilder::new().from_writer(&mut out);
@@ -251,7 +260,29 @@ pub fn run(api: &Api, args: &ImportArgs, format: Format) -> Result<(), CliError>
         }
     }
     out.flush()?;
+    if let Some(note) = not_saved_note(&totals, sent_orders) {
+        eprint!("{note}");
+    }
     stop.unwrap_or(Ok(()))
+}
+
+/// What Roistat did not save, in words, with what to do about each reason (`None` when
+/// it saved or kept everything). The counters alone read like success: `complete` is
+/// true and the exit code 0 even when every order was refused.
+fn not_saved_note(totals: &AddOrdersReport, sent: u64) -> Option<String> {
+    let skipped = totals.skipped_total();
+    if skipped == 0 {
+        return None;
+    }
+    let mut note = format!(
+        "warning: Roistat did not save {} of the {} sent:\n",
+        plural(skipped as usize, "order", "orders"),
+        text::count(sent)
+    );
+    for (reason, n) in totals.skipped() {
+        note.push_str(&format!("  {}: {reason}\n", text::count(n)));
+    }
+    Some(note)
 }
 
 /// "1 order", "3 orders" (with thousands separators).
@@ -346,4 +377,29 @@ fn interrupted_between(first: usize, next: usize, batches: usize, args: &ImportA
         args.batch_size
     );
     CliError::Interrupted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_note_names_each_reason_with_its_count() {
+        let r: AddOrdersReport = serde_json::from_str(
+            r#"{"uploaded": 5, "saved": 1, "skipped_by_status": 3, "skipped_by_internal_error": 1}"#,
+        )
+        .unwrap();
+        let note = not_saved_note(&r, 5).unwrap();
+        assert!(
+            note.starts_with("warning: Roistat did not save 4 orders of the 5 sent:\n"),
+            "{note}"
+        );
+        assert!(
+            note.contains("  3: status id not in the status dictionary"),
+            "{note}"
+        );
+        assert!(note.contains("roistat statuses upsert"), "{note}");
+        assert!(note.contains("  1: internal error at Roistat"), "{note}");
+        assert!(not_saved_note(&AddOrdersReport::default(), 5).is_none());
+    }
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::api::Api;
 use crate::cli::{FilterArgs, Format, ListArgs, SummaryArgs};
 use crate::error::CliError;
+use crate::odd::OddRows;
 use crate::output::orders::OrderWriter;
 use crate::output::text::{self, Column, Table};
 use crate::output::{self, write_json};
@@ -37,6 +38,11 @@ pub fn list(api: &Api, args: &ListArgs, format: Format) -> Result<(), CliError> 
         let page = api.client().list_orders(req.clone())?;
         writer.page(&page.data)?;
         writer.finish()?;
+        let mut odd = OddRows::new();
+        for (i, order) in page.data.iter().enumerate() {
+            odd.see(i as u64 + 1, order);
+        }
+        odd.report(page.data.len() as u64, Some(format));
         let shown = req.offset.unwrap_or(0) + page.data.len() as u64;
         if format == Format::Table && shown < page.total {
             eprintln!(
@@ -53,6 +59,11 @@ pub fn list(api: &Api, args: &ListArgs, format: Format) -> Result<(), CliError> 
     bar.finish();
     // Close the output (a JSON array stays valid) whatever happened.
     let finished = writer.finish();
+    // The odd orders are named whatever ended the walk: they were delivered.
+    match &result {
+        Ok(done) => done.odd.report(done.delivered, Some(format)),
+        Err(failed) => failed.1.odd.report(failed.1.delivered, Some(format)),
+    }
     match result {
         Ok(done) if done.end == Walk::Interrupted => {
             finished?;
@@ -96,6 +107,10 @@ pub fn summary(api: &Api, args: &SummaryArgs, format: Format) -> Result<(), CliE
         Ok(())
     });
     bar.finish();
+    match &result {
+        Ok(done) => done.odd.report(done.delivered, None),
+        Err(failed) => failed.1.odd.report(failed.1.delivered, None),
+    }
     match result {
         Ok(done) if done.end == Walk::Interrupted => {
             eprintln!(
