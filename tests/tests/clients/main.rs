@@ -11,15 +11,24 @@
 //! - `secrets`: the API key appears in no output; ids stay inside their path segment;
 //! - `sharing`: `Clone + Send + Sync`, clones share the rate limiter, the blocking
 //!   client inside a tokio runtime;
-//! - `soak`: 10,000 orders uploaded through about 10% injected faults, resumed until
-//!   every order is stored exactly once.
+//! - `soak`: 10,000 orders uploaded through about 15% injected faults (applied-then-lost
+//!   answers among them), resumed until every order is stored exactly once;
+//! - `lost_answers`: a delete applied whose answer is lost is sent once; a failed or
+//!   short status read never leads to set-statuses;
+//! - `transport_guards`: the body cap, redirects, a 503 to a delete, connect timeouts;
+//! - `tls`: HTTPS against a local rustls server with a certificate made in the test;
+//! - `never_blocks`: the async client's waits leave a current-thread runtime running.
 
 mod support;
 
+mod lost_answers;
 mod mock_faults;
+mod never_blocks;
 mod operations;
 mod paused_clock;
 mod raw_faults;
 mod secrets;
 mod sharing;
 mod soak;
+mod tls;
+mod transport_guards;
