@@ -106,6 +106,11 @@ fn failure(e: ureq::Error) -> Error {
         ureq::Error::HostNotFound => FailureKind::Resolve,
         ureq::Error::ConnectionFailed => FailureKind::Connect,
         ureq::Error::Tls(_) => FailureKind::Tls,
+        // The handshake fails before a byte of the request leaves.
+        #[cfg(feature = "rustls")]
+        ureq::Error::Rustls(_) => FailureKind::Tls,
+        #[cfg(feature = "native-tls")]
+        ureq::Error::NativeTls(_) => FailureKind::Tls,
         ureq::Error::BodyExceedsLimit(_) => FailureKind::BodyTooLarge,
         ureq::Error::BadUri(_) | ureq::Error::Http(_) => FailureKind::InvalidRequest,
         ureq::Error::Io(io) => io_kind(io),
