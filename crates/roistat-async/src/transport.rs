@@ -24,7 +24,16 @@ pub(crate) fn http_client(engine: &Engine) -> Result<reqwest::Client, Error> {
     }
     // With both TLS features on, the explicit `native-tls` choice wins.
     #[cfg(feature = "native-tls")]
-    let builder = builder.tls_backend_native();
+    let mut builder = builder.tls_backend_native();
+    let roots = engine.root_certificates();
+    if !roots.is_empty() {
+        let certs = roots
+            .iter()
+            .map(|der| reqwest::Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::config(format!("a TLS root certificate: {e}")))?;
+        builder = builder.tls_certs_only(certs);
+    }
     builder
         .build()
         .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))

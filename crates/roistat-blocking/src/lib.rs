@@ -35,11 +35,14 @@
 //!   applied unless repeating it is harmless);
 //! - the documented rate limits, shared by all clones of a client.
 //!
-//! **Caveat, third-party logging:** ureq's protocol layer (`ureq_proto`) hex-dumps the
-//! raw bytes it writes, headers included, through the `log` crate at TRACE level. If your
-//! program enables `log` TRACE for the `ureq_proto` target, the `Api-key` header is in
-//! those lines. Keep that target at DEBUG or above (with `env_logger`:
-//! `RUST_LOG=trace,ureq_proto=debug`); the async client has no such layer.
+//! **Caveat, third-party logging:** this SDK never logs the key, but ureq's protocol
+//! layer (`ureq_proto`) can: it hex-dumps the raw bytes it writes, headers included,
+//! through the `log` crate at TRACE level (target `ureq_proto::util`). If your program
+//! enables `log` TRACE for that target, the `Api-key` header is in those lines. The
+//! client checks at each send and, the first time it finds that target enabled at
+//! TRACE, warns once (`tracing` WARN, target `roistat_blocking`) naming the filter that
+//! keeps the key out: `ureq_proto=debug` (with `env_logger`:
+//! `RUST_LOG=trace,ureq_proto=debug`). The async client has no such layer.
 //!
 //! [Roistat]: https://roistat.com
 #![deny(missing_docs)]

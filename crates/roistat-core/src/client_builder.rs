@@ -50,6 +50,7 @@ pub struct ClientBuilder<C> {
     cancel: Option<CancelHandle>,
     observer: Option<WaitObserver>,
     seed: Option<u64>,
+    root_certificates: Vec<Vec<u8>>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -81,6 +82,7 @@ impl<C> Default for ClientBuilder<C> {
             cancel: None,
             observer: None,
             seed: None,
+            root_certificates: Vec::new(),
             client: PhantomData,
         }
     }
@@ -191,6 +193,14 @@ impl<C: FromEngine> ClientBuilder<C> {
         self
     }
 
+    /// Trusts this certificate (DER) as a TLS root; once one is added, the built-in
+    /// roots are no longer trusted, only the added ones (a private CA, a local test
+    /// server with a self-signed certificate). Both clients, both TLS backends.
+    pub fn tls_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(der.into());
+        self
+    }
+
     /// Seeds the retry jitter (default: from the clock), for reproducible waits.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
@@ -271,6 +281,9 @@ impl<C: FromEngine> ClientBuilder<C> {
         }
         if let Some(observer) = self.observer {
             engine = engine.with_wait_observer(observer);
+        }
+        if !self.root_certificates.is_empty() {
+            engine = engine.with_root_certificates(self.root_certificates);
         }
         Ok(engine)
     }

@@ -70,6 +70,8 @@ pub struct Engine {
     pub(crate) decode: DecodeOptions,
     pub(crate) cancel: CancelHandle,
     pub(crate) observer: Option<WaitObserver>,
+    /// DER certificates to trust instead of the built-in roots (empty: the built-ins).
+    pub(crate) root_certificates: Arc<Vec<Vec<u8>>>,
     /// Counts the server's rate-limit refusals of this clone's calls (a walk reads it).
     refusals: Option<Arc<AtomicU64>>,
     shared: Arc<Shared>,
@@ -90,6 +92,7 @@ impl fmt::Debug for Engine {
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
             .field("cancelled", &self.cancel.is_cancelled())
+            .field("root_certificates", &self.root_certificates.len())
             .finish_non_exhaustive()
     }
 }
@@ -111,6 +114,7 @@ impl Engine {
             decode,
             cancel: CancelHandle::new(),
             observer: None,
+            root_certificates: Arc::new(Vec::new()),
             refusals: None,
             shared: Arc::new(Shared {
                 limiter: Mutex::new(RateLimiter::new(schedule)),
@@ -155,6 +159,20 @@ impl Engine {
     pub fn with_cancel_handle(&self, cancel: CancelHandle) -> Self {
         Self {
             cancel,
+            ..self.clone()
+        }
+    }
+
+    /// The DER certificates the transports trust instead of their built-in roots
+    /// (empty: the built-in roots); see `ClientBuilder::tls_root_certificate`.
+    pub fn root_certificates(&self) -> &[Vec<u8>] {
+        &self.root_certificates
+    }
+
+    /// The same engine trusting exactly `certificates` (DER) for TLS.
+    pub fn with_root_certificates(&self, certificates: Vec<Vec<u8>>) -> Self {
+        Self {
+            root_certificates: Arc::new(certificates),
             ..self.clone()
         }
     }

@@ -16,15 +16,22 @@
 //!   by method (about 1 s for the status list, the window for the order list);
 //! - `real_minute`: 24,003 orders under the mock's documented limits on the real clock,
 //!   never refused, within 10 % of the schedule's bound (blocking client only);
-//! - `soak`: 10,000 orders uploaded through about 10% injected faults, resumed until
-//!   every order is stored exactly once;
+//! - `soak`: 10,000 orders uploaded through about 15% injected faults (applied-then-lost
+//!   answers among them), resumed until every order is stored exactly once;
+//! - `lost_answers`: a delete applied whose answer is lost is sent once; a failed or
+//!   short status read never leads to set-statuses;
+//! - `transport_guards`: the body cap, redirects, a 503 to a delete, connect timeouts;
+//! - `tls`: HTTPS against a local rustls server with a certificate made in the test;
+//! - `never_blocks`: the async client's waits leave a current-thread runtime running;
 //! - `walk`: the paging engine under seeded churn, a page cap, latency and the rate
 //!   limiter: exactly once, cap learning, bounded pages in flight and memory.
 
 mod support;
 
 mod live_data;
+mod lost_answers;
 mod mock_faults;
+mod never_blocks;
 mod operations;
 mod paused_clock;
 mod raw_faults;
@@ -32,4 +39,6 @@ mod real_minute;
 mod secrets;
 mod sharing;
 mod soak;
+mod tls;
+mod transport_guards;
 mod walk;

@@ -159,11 +159,15 @@ async fn rate_limit_error_during_a_walk_is_retried<C: Api>() {
         .filter(|r| r.error.as_deref() == Some("request_limit_error"))
         .count();
     assert_eq!(limited, 2);
-    // The walk's own requests and the two limited attempts; the report counts both.
     assert_eq!(walk.progress.refusals, 2);
-    assert_eq!(
-        server.requests().matching("order/list").len() as u64,
-        walk.progress.requests + 2
+    // Every answered page and the two limited attempts reached the server; a prefetch
+    // the walk issued and then abandoned at the end (counted in `requests`) may or may
+    // not have, depending on timing.
+    let seen = server.requests().matching("order/list").len() as u64;
+    assert!(
+        (walk.progress.pages + 2..=walk.progress.requests + 2).contains(&seen),
+        "{seen} requests seen: {:?}",
+        walk.progress
     );
 }
 

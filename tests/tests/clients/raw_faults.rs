@@ -88,14 +88,33 @@ async fn reset_before_the_request_is_read_is_retried<C: Api>() {
     assert_eq!(list.total, 1);
     assert_eq!(server.connections(), 2);
 
-    let server = RawServer::start(vec![Act::ResetBeforeRead]);
-    let e = one_attempt::<C>(&server.base_url())
-        .list_statuses()
-        .await
-        .unwrap_err();
-    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
-    assert_ne!(e.request_state(), RequestState::Answered);
-    assert_eq!(server.connections(), 1);
+    // A delete reset before the server read a byte. ureq has written the request by the
+    // time the reset arrives: "maybe processed", and never sent again. hyper may see the
+    // reset before it wrote a byte, know the request unsent and send it on a new
+    // connection: then the server reads it once, on the second connection.
+    let server = RawServer::start(vec![Act::ResetBeforeRead, json(SUCCESS)]);
+    let result = client::<C>(&server.base_url()).delete_order(&order()).await;
+    match result {
+        Err(e) => {
+            assert!(
+                matches!(
+                    e,
+                    Error::Transport {
+                        state: RequestState::MaybeProcessed,
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+            assert_eq!(server.connections(), 1, "the delete was sent again");
+            assert!(server.requests().is_empty());
+        }
+        Ok(()) => {
+            assert_eq!(C::NAME, "async", "ureq cannot know the request unsent");
+            assert_eq!(server.connections(), 2);
+            assert_eq!(server.requests().len(), 1);
+        }
+    }
 }
 
 async fn reset_after_the_request_is_read<C: Api>() {
@@ -306,7 +325,9 @@ async fn delete_is_never_retried_after_maybe_processed<C: Api>() {
 }
 
 async fn the_total_timeout_bounds_every_retry<C: Api>() {
-    // Ten attempts of 300 ms would take 3 s; the call may take 800 ms in all.
+    // Ten attempts of 300 ms would take 3 s; the call may take 800 ms in all. The bound
+    // is shown by the number of attempts (at most 4 fit), not by the wall clock, which
+    // a loaded machine stretches.
     let server = RawServer::start(vec![Act::Stall]);
     let client: C = builder::<C>(&server.base_url(), 1, "k")
         .timeout(Duration::from_millis(300))
@@ -318,10 +339,6 @@ async fn the_total_timeout_bounds_every_retry<C: Api>() {
     let e = client.list_statuses().await.unwrap_err();
     let took = started.elapsed();
     assert!(took >= Duration::from_millis(600), "{took:?}");
-    assert!(
-        took < Duration::from_millis(2500),
-        "the total timeout did not bound the call: {took:?}"
-    );
     assert!(
         matches!(e, Error::RetriesExhausted { .. } | Error::Timeout { .. }),
         "{e:?}"

@@ -1,6 +1,7 @@
 //! The bulk-upload soak: 10,000 orders uploaded in batches against the fake server while
-//! about 10% of the uploads fail on purpose (HTTP 500, a TCP reset, a stall longer than
-//! the client's timeout, `request_limit_error`). Failed batches are resumed from the
+//! about 15% of the uploads fail on purpose (HTTP 500, a TCP reset, a stall longer than
+//! the client's timeout, `request_limit_error`, and uploads applied whose answer is then
+//! lost: reset, cut or stalled after the store took them). Failed batches are resumed from the
 //! report until none is left. The server must end with exactly the 10,000 orders, each
 //! once, and the reports must account for every order exactly once.
 //!
@@ -11,14 +12,14 @@ use std::time::Duration;
 
 use roistat_core::types::{AddOrdersReport, NewOrder, OrderId};
 use roistat_core::{BulkReport, Error, RetryPolicy};
-use roistat_mock::{Fault, MockServer};
+use roistat_mock::{Fault, MockServer, Operation};
 
 use crate::support::{Api, both_clients, builder};
 
 const ORDERS: usize = 10_000;
 const BATCH: usize = 100;
-/// The chance of each of the four faults per upload request: about 10% in all.
-const EACH: f64 = 0.026;
+/// The chance of each of the seven faults per upload request: about 15% in all.
+const EACH: f64 = 0.022;
 
 fn orders() -> Vec<NewOrder> {
     (0..ORDERS)
@@ -31,12 +32,14 @@ fn orders() -> Vec<NewOrder> {
         .collect()
 }
 
-both_clients!(ten_thousand_orders_through_ten_percent_faults);
+both_clients!(ten_thousand_orders_through_fifteen_percent_faults);
 
-async fn ten_thousand_orders_through_ten_percent_faults<C: Api>() {
+async fn ten_thousand_orders_through_fifteen_percent_faults<C: Api>() {
     let server = MockServer::builder()
         .documented_examples(false)
         .log_capacity(100_000)
+        // Longer than the client's timeout, for `AppliedThenStall`.
+        .stall_duration(Duration::from_millis(400))
         .start()
         .unwrap();
     let faults = server.faults();
@@ -50,6 +53,9 @@ async fn ten_thousand_orders_through_ten_percent_faults<C: Api>() {
             4,
             Fault::error("request_limit_error", "Too many requests, try later"),
         ),
+        (5, Fault::AppliedThenReset),
+        (6, Fault::AppliedThenCut),
+        (7, Fault::AppliedThenStall),
     ] {
         faults.with_probability_on("add-orders", EACH, seed, fault);
     }
@@ -125,6 +131,10 @@ async fn ten_thousand_orders_through_ten_percent_faults<C: Api>() {
         "{totals:?}"
     );
     assert!(failed_batches >= 1 && rounds >= 2, "resume was exercised");
+    // Uploads applied and then lost were sent again: the server saw them unchanged.
+    assert!(totals.skipped_because_not_changed > 0, "{totals:?}");
+    let repeated = server.applied().repeated(Operation::AddOrders);
+    assert!(!repeated.is_empty(), "no upload was applied twice");
 
     // The server side: exactly the 10,000 orders, each once.
     let stored = server.store().orders();
@@ -152,12 +162,20 @@ async fn ten_thousand_orders_through_ten_percent_faults<C: Api>() {
         "{faulted} of {}",
         uploads.len()
     );
-    for kind in ["Http500", "Reset", "StallFor", "Error"] {
+    for kind in [
+        "Http500",
+        "Reset",
+        "StallFor",
+        "Error",
+        "AppliedThenReset",
+        "AppliedThenCut",
+        "AppliedThenStall",
+    ] {
         assert!(
             uploads.iter().any(|r| r
                 .fault
                 .as_ref()
-                .is_some_and(|f| format!("{f:?}").starts_with(kind))),
+                .is_some_and(|f| format!("{f:?}").split([' ', '(', '{']).next() == Some(kind))),
             "no {kind} fault was injected"
         );
     }
