@@ -238,3 +238,26 @@ fn thousands(n: usize) -> String {
     }
     out
 }
+
+#[test]
+fn summary_counts_the_odd_rows_and_names_them() {
+    let (s, broken) = quirks_server();
+    let r = run_on(&s, &["orders", "summary", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["total"]["orders"], 5003, "the odd rows are counted too");
+    assert!(
+        r.stderr.contains(
+            "note: 3 of 5,003 orders could only be read in part; they are counted with \
+             what could be read"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("  order {}: creation_date: ", broken[0]))
+    );
+    let r = run_on(&s, &["--strict", "orders", "summary", "--format", "json"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+}

@@ -391,3 +391,20 @@ fn one_odd_row_in_ten_keeps_the_other_nine_whole() {
     assert_eq!(odd.decode_issues[0].raw, "31.08.2026 03:00");
     assert!(odd.decode_issues[1].message.contains("1 500,50"));
 }
+
+#[test]
+fn total_as_a_number_or_a_string() {
+    let raw = |rel: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(fixtures_dir().join(rel)).unwrap()).unwrap()
+    };
+    let number = raw("reference/order-list.response.json");
+    let string = raw("variants/order-list.total-string.response.json");
+    assert!(number["total"].is_u64() && string["total"].is_string());
+    let a: OrderList = serde_json::from_value(number).unwrap();
+    let b: OrderList = variant("order-list.total-string.response.json");
+    assert_eq!((a.total, b.total), (1, 1));
+    assert_eq!(a.data.len() as u64, a.total);
+    // A larger total as a string, as a live project sends it for a big list.
+    let big: OrderList = serde_json::from_str(r#"{"data": [], "total": "52987"}"#).unwrap();
+    assert_eq!(big.total, 52_987);
+}
