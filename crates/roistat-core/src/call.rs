@@ -34,7 +34,7 @@ use crate::error::{Error, RequestState};
 use crate::ratelimit::{Admission, RateClass};
 use crate::redact::redact_secret;
 use crate::retry::{RetryDecision, RetrySafety};
-use crate::transport::{MAX_BODY_BYTES, Response, body_too_large};
+use crate::transport::{Response, body_too_large};
 
 /// The three timeouts of a call. None is ever infinite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,10 +160,12 @@ impl<'e, E: Endpoint + ?Sized> Call<'e, E> {
         &self.request
     }
 
-    /// The most body bytes to read: executors stop reading past it and report
-    /// [`FailureKind::BodyTooLarge`](crate::FailureKind::BodyTooLarge).
+    /// The most body bytes to read (the engine's
+    /// [`max_body_size`](Engine::max_body_size), by default
+    /// [`MAX_BODY_BYTES`](crate::transport::MAX_BODY_BYTES)): executors stop reading
+    /// past it and report [`FailureKind::BodyTooLarge`](crate::FailureKind::BodyTooLarge).
     pub fn body_limit(&self) -> u64 {
-        MAX_BODY_BYTES
+        self.engine.max_body
     }
 
     /// The current attempt, counting from 1 once the first is sent.
@@ -359,6 +361,7 @@ mod tests {
     use crate::error::{ApiError, FailureKind};
     use crate::ratelimit::ScheduleConfig;
     use crate::retry::RetryPolicy;
+    use crate::transport::MAX_BODY_BYTES;
     use crate::types::{ErrorCode, ListOrdersRequest, OrderId, ProjectId};
     use http::{HeaderMap, StatusCode};
     use std::sync::{Arc, Mutex};

@@ -51,6 +51,7 @@ pub struct ClientBuilder<C> {
     observer: Option<WaitObserver>,
     seed: Option<u64>,
     root_certificates: Vec<Vec<u8>>,
+    max_body: Option<u64>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -83,6 +84,7 @@ impl<C> Default for ClientBuilder<C> {
             observer: None,
             seed: None,
             root_certificates: Vec::new(),
+            max_body: None,
             client: PhantomData,
         }
     }
@@ -201,6 +203,16 @@ impl<C: FromEngine> ClientBuilder<C> {
         self
     }
 
+    /// The most bytes an answer's body may have (default
+    /// [`MAX_BODY_BYTES`](crate::transport::MAX_BODY_BYTES), 256 MiB). A larger
+    /// declared `Content-Length` is refused before reading; a body that grows past it
+    /// stops being read. Either way the call fails with `FailureKind::BodyTooLarge`,
+    /// not retried. Zero is refused by `build`.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body = Some(bytes);
+        self
+    }
+
     /// Seeds the retry jitter (default: from the clock), for reproducible waits.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
@@ -247,6 +259,9 @@ impl<C: FromEngine> ClientBuilder<C> {
                 )));
             }
         };
+        if self.max_body == Some(0) {
+            return Err(Error::config("the max body size must be at least 1 byte"));
+        }
         for (name, d) in [
             ("connect timeout", self.timeouts.connect),
             ("timeout", self.timeouts.attempt),
@@ -284,6 +299,9 @@ impl<C: FromEngine> ClientBuilder<C> {
         }
         if !self.root_certificates.is_empty() {
             engine = engine.with_root_certificates(self.root_certificates);
+        }
+        if let Some(bytes) = self.max_body {
+            engine = engine.with_max_body_size(bytes);
         }
         Ok(engine)
     }
@@ -336,6 +354,20 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("timeout"), "{e}");
+        let e = ClientBuilder::<Dummy>::new()
+            .project(1)
+            .api_key("k")
+            .max_body_size(0)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("max body size"), "{e}");
+        let built = ClientBuilder::<Dummy>::new()
+            .project(1)
+            .api_key("k")
+            .max_body_size(4096)
+            .build()
+            .unwrap();
+        assert_eq!(built.0.max_body_size(), 4096);
         let e = ClientBuilder::<Dummy>::new()
             .project(1)
             .api_key("k")

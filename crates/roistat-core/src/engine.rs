@@ -72,6 +72,8 @@ pub struct Engine {
     pub(crate) observer: Option<WaitObserver>,
     /// DER certificates to trust instead of the built-in roots (empty: the built-ins).
     pub(crate) root_certificates: Arc<Vec<Vec<u8>>>,
+    /// The most body bytes an answer may have (default `MAX_BODY_BYTES`).
+    pub(crate) max_body: u64,
     /// Counts the server's rate-limit refusals of this clone's calls (a walk reads it).
     refusals: Option<Arc<AtomicU64>>,
     shared: Arc<Shared>,
@@ -115,6 +117,7 @@ impl Engine {
             cancel: CancelHandle::new(),
             observer: None,
             root_certificates: Arc::new(Vec::new()),
+            max_body: crate::transport::MAX_BODY_BYTES,
             refusals: None,
             shared: Arc::new(Shared {
                 limiter: Mutex::new(RateLimiter::new(schedule)),
@@ -173,6 +176,19 @@ impl Engine {
     pub fn with_root_certificates(&self, certificates: Vec<Vec<u8>>) -> Self {
         Self {
             root_certificates: Arc::new(certificates),
+            ..self.clone()
+        }
+    }
+
+    /// The most body bytes an answer may have; executors stop reading past it.
+    pub fn max_body_size(&self) -> u64 {
+        self.max_body
+    }
+
+    /// The same engine with another answer-size cap (at least 1 byte).
+    pub fn with_max_body_size(&self, bytes: u64) -> Self {
+        Self {
+            max_body: bytes.max(1),
             ..self.clone()
         }
     }

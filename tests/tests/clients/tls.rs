@@ -65,9 +65,7 @@ impl TlsServer {
                         return;
                     }
                     // A failed handshake (the untrusted case) is the client's doing.
-                    if serve(&config, tcp).is_ok() {
-                        requests.fetch_add(1, Ordering::SeqCst);
-                    }
+                    let _ = serve(&config, tcp, &requests);
                 }
             })
         };
@@ -95,8 +93,12 @@ impl Drop for TlsServer {
     }
 }
 
-/// Reads one request head (the calls here have no body) and answers it.
-fn serve(config: &Arc<rustls::ServerConfig>, tcp: std::net::TcpStream) -> io::Result<()> {
+/// Reads one request head (the calls here have no body), counts it, and answers it.
+fn serve(
+    config: &Arc<rustls::ServerConfig>,
+    tcp: std::net::TcpStream,
+    requests: &AtomicUsize,
+) -> io::Result<()> {
     tcp.set_read_timeout(Some(Duration::from_secs(5)))?;
     tcp.set_write_timeout(Some(Duration::from_secs(5)))?;
     let conn = rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
@@ -114,6 +116,8 @@ fn serve(config: &Arc<rustls::ServerConfig>, tcp: std::net::TcpStream) -> io::Re
         }
         data.extend_from_slice(&buf[..n]);
     }
+    // Counted before answering: the client may check as soon as the answer arrives.
+    requests.fetch_add(1, Ordering::SeqCst);
     tls.write_all(&response(
         "200 OK",
         &[("Content-Type", "application/json")],

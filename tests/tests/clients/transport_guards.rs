@@ -15,6 +15,7 @@ use crate::support::{Api, both_clients, builder};
 
 both_clients!(
     a_declared_length_over_the_cap_is_refused_and_not_retried,
+    a_chunked_body_past_a_small_cap_stops_and_is_not_retried,
     redirects_are_errors_and_nothing_reaches_the_target,
     a_503_to_a_delete_is_not_retried_without_retry_after,
     a_503_to_a_delete_with_retry_after_is_retried,
@@ -59,6 +60,50 @@ async fn a_declared_length_over_the_cap_is_refused_and_not_retried<C: Api>() {
         "{e:?}"
     );
     assert!(!e.is_retryable(), "{e:?}");
+    assert_eq!(server.connections(), 1, "an over-cap answer was retried");
+}
+
+/// The status list padded with spaces to 64 KiB, chunked (no `Content-Length`).
+fn chunked_statuses() -> Act {
+    let mut body = STATUSES.as_bytes().to_vec();
+    body.resize(64 * 1024, b' ');
+    let mut bytes = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/json\r\n\
+        Transfer-Encoding: chunked\r\n\r\n"
+        .to_vec();
+    for chunk in body.chunks(4096) {
+        bytes.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        bytes.extend_from_slice(chunk);
+        bytes.extend_from_slice(b"\r\n");
+    }
+    bytes.extend_from_slice(b"0\r\n\r\n");
+    Act::Respond(bytes)
+}
+
+async fn a_chunked_body_past_a_small_cap_stops_and_is_not_retried<C: Api>() {
+    // The control: under a 1 MiB cap the 64 KiB answer decodes.
+    let server = RawServer::start(vec![chunked_statuses()]);
+    let client: C = builder::<C>(&server.base_url(), 1, "k")
+        .max_body_size(1024 * 1024)
+        .build()
+        .unwrap();
+    assert_eq!(client.list_statuses().await.unwrap().total, 1);
+    // Under 16 KiB it is too large, found while reading (no length was declared).
+    let server = RawServer::start(vec![chunked_statuses(), json(STATUSES)]);
+    let client: C = builder::<C>(&server.base_url(), 1, "k")
+        .max_body_size(16 * 1024)
+        .build()
+        .unwrap();
+    let e = client.list_statuses().await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                kind: FailureKind::BodyTooLarge,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert_eq!(server.connections(), 1, "an over-cap answer was retried");
 }
 
