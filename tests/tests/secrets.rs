@@ -1,4 +1,14 @@
 //! The API key appears in no output, and an order id cannot leave its path segment.
+//!
+//! A binary of its own: the capture installs a tracing subscriber and a `log` logger,
+//! and other tests registering the same callsites on other threads could leave a
+//! callsite's interest cached as "never" while it is installed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+// The clients' shared test support; this binary uses part of it.
+#[allow(dead_code)]
+#[path = "clients/support/mod.rs"]
+mod support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
