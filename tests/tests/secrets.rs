@@ -6,12 +6,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 // The clients' shared test support; this binary uses part of it.
+#[path = "common/capture.rs"]
+mod capture;
 #[allow(dead_code)]
 #[path = "clients/support/mod.rs"]
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use capture::{Capture, LogCapture};
+
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use roistat_core::types::{
@@ -19,60 +22,11 @@ use roistat_core::types::{
 };
 use roistat_core::{ClientBuilder, Error, RequestState};
 use roistat_mock::{Fault, MockServer};
-use tracing_subscriber::fmt::MakeWriter;
 
 use crate::support::raw::{self, Act, RawServer, STATUSES, bad_gateway, json, truncated};
 use crate::support::{Api, block_on, both_clients, builder};
 
 const KEY: &str = "sekret-KEY-4242";
-
-/// A shared byte buffer that tracing's fmt layer and the `log` capture write into.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
-
-/// ureq and reqwest log through the `log` crate: capture those records too, at TRACE.
-/// (Global, installed once; other tests' records land here as well, harmlessly.)
-struct LogCapture(Capture);
-
-impl log::Log for LogCapture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        let mut w = self.0.clone();
-        let _ = writeln!(
-            w,
-            "{} {}: {}",
-            record.level(),
-            record.target(),
-            record.args()
-        );
-    }
-    fn flush(&self) {}
-}
 
 fn log_capture() -> &'static Capture {
     static CAPTURE: OnceLock<Capture> = OnceLock::new();

@@ -6,59 +6,14 @@
 //! Its own binary: the logger, the tracing subscriber and the "warned once" flag are
 //! process-global.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use roistat_mock::MockServer;
-use tracing_subscriber::fmt::MakeWriter;
+
+#[path = "common/capture.rs"]
+mod capture;
+
+use capture::{Capture, LogCapture};
 
 const KEY: &str = "trace-KEY-7788";
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
-
-/// Every `log` record, one line each: `LEVEL target: message`.
-struct LogCapture(Capture);
-
-impl log::Log for LogCapture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        let mut w = self.0.clone();
-        let _ = writeln!(
-            w,
-            "{} {}: {}",
-            record.level(),
-            record.target(),
-            record.args()
-        );
-    }
-    fn flush(&self) {}
-}
 
 fn warnings(traced: &Capture) -> Vec<String> {
     traced
