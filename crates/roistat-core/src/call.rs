@@ -270,17 +270,17 @@ impl<'e, E: Endpoint + ?Sized> Call<'e, E> {
             // hold the class back so every caller of this client slows down.
             self.engine.limiter().note_rate_limited(&self.class, now);
         }
-        let decision = {
-            let engine = &self.engine;
-            engine.retry.decide(
-                self.safety,
-                &self.class,
-                self.attempt,
-                self.refusals,
-                &error,
-                wall_clock,
-                &mut || engine.random(),
-            )
+        let rate_class = self.class;
+        let decision = self.decide(&rate_class, &error, wall_clock);
+        // An order-list refusal waits for the limiter's window; a limiter that knows no
+        // window (switched off) would let it go again at once: wait like other methods.
+        let decision = match decision {
+            RetryDecision::WhenAdmitted
+                if self.engine.limiter().check(&self.class, now) == Admission::Now =>
+            {
+                self.decide(&RateClass::Other, &error, wall_clock)
+            }
+            other => other,
         };
         let reason = if class.rate_limited {
             WaitReason::ServerRateLimit
@@ -298,6 +298,19 @@ impl<'e, E: Endpoint + ?Sized> Call<'e, E> {
             RetryDecision::WhenAdmitted => self.last_error = Some(error),
             _ => self.outcome = Some(Err(self.wrap(error))),
         }
+    }
+
+    fn decide(&self, class: &RateClass, error: &Error, wall_clock: SystemTime) -> RetryDecision {
+        let engine = &self.engine;
+        engine.retry.decide(
+            self.safety,
+            class,
+            self.attempt,
+            self.refusals,
+            error,
+            wall_clock,
+            &mut || engine.random(),
+        )
     }
 
     fn wait(&mut self, until: Instant, reason: WaitReason, now: Instant) -> Step<E::Output> {
@@ -584,6 +597,31 @@ mod tests {
                 .all(|e| e.reason == WaitReason::ServerRateLimit)
         );
         assert_eq!(events[1].operation, "list_orders");
+    }
+
+    #[test]
+    fn a_refused_list_without_a_limiter_waits_like_other_methods() {
+        let t0 = Instant::now();
+        let e = engine(
+            ScheduleConfig::disabled(),
+            RetryPolicy::default(),
+            Timeouts::default(),
+        );
+        let list = ListOrders::new(ListOrdersRequest::new().limit(1000)).unwrap();
+        let mut call = e.call(&list, t0).unwrap();
+        send_step(call.next_step(t0));
+        call.receive(envelope("request_limit_error"), t0, SystemTime::now());
+        match call.next_step(t0) {
+            Step::Wait { until, reason } => {
+                assert_eq!(reason, WaitReason::ServerRateLimit);
+                let wait = until - t0;
+                assert!(
+                    wait >= Duration::from_millis(750) && wait <= Duration::from_millis(1250),
+                    "{wait:?}"
+                );
+            }
+            other => panic!("a refused list must not go again at once: {other:?}"),
+        }
     }
 
     #[test]
